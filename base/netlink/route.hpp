@@ -25,7 +25,7 @@ struct NextHop {
   std::optional<ip::Address> gateway;
   int ifindex = 0;       // 0: none (the kernel resolves the device from the gateway)
   bool onlink = false;   // the gateway is reachable on ifindex without a covering route
-  std::uint8_t weight = 1;
+  std::uint16_t weight = 1;  // 1..256, as the kernel allows
 
   friend bool operator==(const NextHop&, const NextHop&) = default;
   friend auto operator<=>(const NextHop&, const NextHop&) = default;

@@ -4,6 +4,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -69,7 +70,11 @@ Status encode_route_change(const RouteChange& change, std::uint32_t seq, bool wa
 
   if (rc == 0 && route.destination.length() > 0) rc = put_address(msg.get(), RTA_DST, route.destination.network());
   if (rc == 0) rc = nla_put_u32(msg.get(), RTA_TABLE, route.table);
-  if (rc == 0 && route.metric != 0) rc = nla_put_u32(msg.get(), RTA_PRIORITY, route.metric);
+  // The kernel reads a missing metric as "any metric", so a delete names the metric the
+  // kernel stored (IPv6 0 is stored as 1024). IPv4 metric 0 cannot be named exactly; the
+  // protocol we send keeps such a delete to our own routes.
+  std::uint32_t metric = change.kind == RouteChangeKind::remove ? route.normalized().metric : route.metric;
+  if (rc == 0 && metric != 0) rc = nla_put_u32(msg.get(), RTA_PRIORITY, metric);
   if (rc == 0 && route.preferred_source && change.kind != RouteChangeKind::remove) {
     rc = put_address(msg.get(), RTA_PREFSRC, *route.preferred_source);
   }
@@ -93,7 +98,7 @@ Status encode_route_change(const RouteChange& change, std::uint32_t seq, bool wa
         auto* base = reinterpret_cast<std::uint8_t*>(nlmsg_hdr(msg.get()));
         std::size_t start = static_cast<std::size_t>(reinterpret_cast<std::uint8_t*>(rtnh) - base);
         rtnh->rtnh_flags = nh.onlink ? RTNH_F_ONLINK : 0;
-        rtnh->rtnh_hops = static_cast<unsigned char>(nh.weight > 0 ? nh.weight - 1 : 0);
+        rtnh->rtnh_hops = static_cast<unsigned char>(std::clamp<int>(nh.weight, 1, 256) - 1);
         rtnh->rtnh_ifindex = nh.ifindex;
         if (nh.gateway) rc = put_address(msg.get(), RTA_GATEWAY, *nh.gateway);
         // The buffer was sized up front and never moves, so rtnh is still valid here.
@@ -189,7 +194,7 @@ Result<std::optional<Route>> decode_route(std::span<const std::uint8_t> message)
       NextHop nh;
       nh.ifindex = rtnh->rtnh_ifindex;
       nh.onlink = (rtnh->rtnh_flags & RTNH_F_ONLINK) != 0;
-      nh.weight = static_cast<std::uint8_t>(rtnh->rtnh_hops + 1);
+      nh.weight = static_cast<std::uint16_t>(rtnh->rtnh_hops + 1);
       nlattr* inner[RTA_MAX + 1] = {};
       int inner_len = rtnh->rtnh_len - static_cast<int>(sizeof(rtnexthop));
       if (nla_parse(inner, RTA_MAX, reinterpret_cast<nlattr*>(RTNH_DATA(rtnh)), inner_len, nullptr) < 0) {

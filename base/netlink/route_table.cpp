@@ -3,6 +3,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -11,7 +12,7 @@ namespace sluice::netlink {
 namespace {
 
 // Bounded so a chunk's error answers always fit the socket's receive buffer.
-constexpr std::size_t kChunkBytes = 64 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{64} * 1024;
 constexpr std::size_t kChunkMessages = 1024;
 constexpr int kDumpAttempts = 5;
 
@@ -76,8 +77,10 @@ Result<RouteBatchReport> apply_route_changes(NetlinkSocket& socket, std::span<co
         if (h.nlmsg_type != NLMSG_ERROR) return {};  // nothing else is expected; ignore
         auto ack = decode_ack(h, m);
         if (!ack) return ack.error();
-        if (ack->seq < base_seq || ack->seq >= base_seq + count) return {};  // an older request's answer
-        std::size_t index = first + (ack->seq - base_seq);
+        // Unsigned distance, so a chunk whose numbers wrap past 2^32 still matches.
+        std::uint32_t offset = ack->seq - base_seq;
+        if (offset >= count) return {};  // an older request's answer
+        std::size_t index = first + offset;
         if (ack->error != 0) report.outcomes[index] = {ack->error, ack->message};
         if (ack->seq == *last_seq) closed = true;
         return {};
@@ -112,6 +115,16 @@ Result<std::vector<Route>> dump_routes(NetlinkSocket& socket, const RouteFilter&
           if (h.nlmsg_seq != seq) return {};
           if (h.nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
           if (h.nlmsg_type == NLMSG_DONE) {
+            // DONE carries the dump's own status: a dump that failed part-way is not complete.
+            if (m.size() >= NLMSG_HDRLEN + sizeof(int)) {
+              int status = 0;
+              std::memcpy(&status, m.data() + NLMSG_HDRLEN, sizeof(status));
+              // ENOENT for a filtered dump means the table does not exist (yet): no routes.
+              if (status == -ENOENT && filter.table) status = 0;
+              if (status < 0 && status >= -4095) {
+                return Error{fmt::format("route dump in {} failed part-way: {}", socket.where(), std::strerror(-status))};
+              }
+            }
             done = true;
             return {};
           }

@@ -2,7 +2,11 @@
 // routes written in batches, read back, replaced, refused and removed.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
@@ -81,10 +85,39 @@ TEST_CASE("entering a namespace by name or fd, and returning") {
         fmt::format("network namespace \"{}-missing\" does not exist (no /run/netns/{}-missing)", ns.name(), ns.name()));
   CHECK(Netns::open("../etc").error().message ==
         "network namespace name \"../etc\" is not valid (no '/', not \".\" or \"..\")");
-  // By fd: the same namespace reached through /proc of a process inside it is accepted.
+  // By path, and by an fd the caller opened itself.
   auto by_path = Netns::open_path("/run/netns/" + ns.name());
   REQUIRE(by_path.ok());
   CHECK(NetnsEntry::enter(*by_path).ok());
+  int fd = ::open(("/run/netns/" + ns.name()).c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  Netns adopted = Netns::adopt(fd, "adopted fd");
+  auto entry = NetnsEntry::enter(adopted);
+  REQUIRE(entry.ok());
+  auto s = NetlinkSocket::open();
+  REQUIRE(s.ok());
+  CHECK_FALSE(link_index(*s, "veth-l").ok());  // the test namespace, not the host
+}
+
+TEST_CASE("an IPv6 delete names the metric the kernel stored") {
+  TwoHosts hosts;
+  auto sock = NetlinkSocket::open_in(*Netns::open(hosts.left.name()));
+  REQUIRE(sock.ok());
+  int ifindex = *link_index(*sock, "veth-l");
+  Route low = route_via("fd00:77::/64", "fd00:2::2", ifindex);
+  low.metric = 100;
+  Route unset = route_via("fd00:77::/64", "fd00:2::2", ifindex);  // metric 0: stored as 1024
+  std::vector<RouteChange> add{{RouteChangeKind::add, low}, {RouteChangeKind::add, unset}};
+  auto added = apply_route_changes(*sock, add);
+  REQUIRE(added.ok());
+  REQUIRE(added->failures() == 0);
+  std::vector<RouteChange> del{{RouteChangeKind::remove, unset}};
+  auto deleted = apply_route_changes(*sock, del);
+  REQUIRE(deleted.ok());
+  CHECK(deleted->failures() == 0);
+  auto left = ours(*sock);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].metric == 100);  // the other route is untouched
 }
 
 TEST_CASE("batched route changes land in the kernel and read back equal") {
@@ -98,7 +131,12 @@ TEST_CASE("batched route changes land in the kernel and read back equal") {
   CHECK(link_index(*sock, "nope0").error().message == fmt::format("no interface named \"nope0\" in netns {}", hosts.left.name()));
 
   // 3000 routes: more than one chunk, so chunk boundaries and ACK tracking are exercised.
+  // Start just below 2^32 so the batch's sequence numbers wrap mid-chunk, as they
+  // eventually do in a long-running daemon.
+  sock->reserve_seq(std::numeric_limits<std::uint32_t>::max() - 500 - sock->reserve_seq(0));
+
   std::vector<RouteChange> changes;
+  changes.reserve(3004);
   for (int i = 0; i < 3000; ++i) {
     changes.push_back({RouteChangeKind::add,
                        route_via(fmt::format("10.{}.{}.0/24", 100 + i / 256, i % 256), "192.0.2.2", *ifindex)});

@@ -86,6 +86,7 @@ TEST_CASE("routes round-trip through the codec") {
   Route ecmp = make_route("10.4.0.0/16");
   ecmp.nexthops.push_back({Address::parse("192.0.2.2").value(), 3, false, 1});
   ecmp.nexthops.push_back({Address::parse("192.0.2.3").value(), 4, false, 3});
+  ecmp.nexthops.push_back({Address::parse("192.0.2.4").value(), 5, false, 256});  // the kernel's largest weight
   CHECK(roundtrip(ecmp) == ecmp.normalized());
 
   Route blackhole = make_route("10.5.0.0/26");
