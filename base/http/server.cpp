@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
@@ -19,8 +20,10 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr std::size_t kHeaderLimit = 8 * 1024;
-constexpr std::size_t kBodyLimit = 16 * 1024;
+constexpr std::size_t kHeaderLimit = std::size_t{8} * 1024;
+constexpr std::size_t kBodyLimit = std::size_t{16} * 1024;
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+constexpr auto kAcceptRetryMax = std::chrono::seconds(2);
 constexpr auto kIdleTimeout = std::chrono::seconds(15);
 
 asio::ip::address to_asio(const ip::Address& a) {
@@ -41,8 +44,10 @@ class Session;
 }  // namespace
 
 struct Server::Impl {
-  Impl(asio::io_context& io, Handler h) : acceptor(io), handler(std::move(h)) {}
+  Impl(asio::io_context& io, Handler h) : acceptor(io), retry_timer(io), handler(std::move(h)) {}
   tcp::acceptor acceptor;
+  asio::steady_timer retry_timer;  // backs off while accept fails (e.g. out of file descriptors)
+  std::chrono::milliseconds retry_delay = kAcceptRetry;
   Handler handler;
   std::vector<std::weak_ptr<Session>> sessions;
   bool stopped = false;
@@ -73,6 +78,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void on_read(beast::error_code ec) {
+    if (server_->stopped) {  // the owner may be tearing down what the handler uses
+      close();
+      return;
+    }
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
       close();
       return;
@@ -126,13 +135,21 @@ void Server::Impl::accept(const std::shared_ptr<Impl>& self) {
   acceptor.async_accept([self](beast::error_code ec, tcp::socket socket) {
     if (self->stopped) return;
     if (ec) {
-      log::warn("http accept failed", {log::kv("error", ec.message())});
-    } else {
-      auto session = std::make_shared<Session>(std::move(socket), self);
-      std::erase_if(self->sessions, [](const auto& w) { return w.expired(); });
-      self->sessions.push_back(session);
-      session->read();
+      // Retry later rather than spin while the cause (EMFILE, ENFILE, ...) persists.
+      log::warn("http accept failed", {log::kv("error", ec.message()),
+                                       log::kv("retry_ms", self->retry_delay.count())});
+      self->retry_timer.expires_after(self->retry_delay);
+      self->retry_delay = std::min<std::chrono::milliseconds>(self->retry_delay * 2, kAcceptRetryMax);
+      self->retry_timer.async_wait([self](beast::error_code timer_ec) {
+        if (!timer_ec && !self->stopped) self->accept(self);
+      });
+      return;
     }
+    self->retry_delay = kAcceptRetry;
+    auto session = std::make_shared<Session>(std::move(socket), self);
+    std::erase_if(self->sessions, [](const auto& w) { return w.expired(); });
+    self->sessions.push_back(session);
+    session->read();
     self->accept(self);
   });
 }
@@ -166,6 +183,7 @@ void Server::stop() {
   impl_->stopped = true;
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
+  impl_->retry_timer.cancel();
   for (auto& weak : impl_->sessions) {
     if (auto s = weak.lock()) s->close();
   }
