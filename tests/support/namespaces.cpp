@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -16,11 +17,16 @@ namespace {
 
 std::string name_prefix_for(pid_t pid) { return fmt::format("sl{}-", pid); }
 
+// Namespaces of other runs may be visible through a shared /run/netns while their PIDs
+// live in another PID namespace, where kill(pid, 0) says nothing. Only namespaces older
+// than any test run can be (CI stops at 90 minutes) are swept.
+constexpr auto kStaleAge = std::chrono::hours(2);
+
 // "sl<digits>-..." -> the PID, or -1 when the name is not ours.
 pid_t owner_of(const std::string& name) {
   if (name.rfind("sl", 0) != 0) return -1;
   std::size_t dash = name.find('-');
-  if (dash == std::string::npos || dash == 2) return -1;
+  if (dash == std::string::npos || dash == 2 || dash > 2 + 9) return -1;  // at most 9 digits: no overflow
   pid_t pid = 0;
   for (std::size_t i = 2; i < dash; ++i) {
     if (name[i] < '0' || name[i] > '9') return -1;
@@ -39,6 +45,8 @@ std::vector<std::string> sweep_stale_namespaces() {
     pid_t owner = owner_of(name);
     if (owner <= 0 || owner == ::getpid()) continue;
     if (::kill(owner, 0) == 0 || errno == EPERM) continue;  // still running
+    auto written = std::filesystem::last_write_time(entry.path(), ec);
+    if (ec || std::filesystem::file_time_type::clock::now() - written < kStaleAge) continue;
     if (run({"ip", "netns", "delete", name}).ok()) removed.push_back(name);
   }
   return removed;
@@ -50,9 +58,14 @@ TestNetns::TestNetns(const std::string& tag) {
     for (const auto& name : sweep_stale_namespaces()) std::fprintf(stderr, "[netns] swept stale %s\n", name.c_str());
   });
   static std::atomic<int> counter{0};
-  name_ = fmt::format("{}{}{}", name_prefix_for(::getpid()), tag, counter++);
+  name_ = fmt::format("{}{}-{}", name_prefix_for(::getpid()), tag, counter++);
   run_checked({"ip", "netns", "add", name_});
-  exec_checked({"ip", "link", "set", "lo", "up"});
+  try {
+    exec_checked({"ip", "link", "set", "lo", "up"});
+  } catch (...) {
+    run({"ip", "netns", "delete", name_});  // the destructor will not run for a failed constructor
+    throw;
+  }
   std::fprintf(stderr, "[netns] created %s\n", name_.c_str());
 }
 
@@ -87,13 +100,20 @@ VethPair::VethPair(const TestNetns* a_ns, std::string a_name, const TestNetns* b
       run_checked({"ip", "link", "set", dev, "up"});
     }
   };
-  up(a_ns, a_name_);
-  up(b_ns, b_name_);
+  try {
+    up(a_ns, a_name_);
+    up(b_ns, b_name_);
+  } catch (...) {
+    remove();  // the destructor will not run for a failed constructor
+    throw;
+  }
   std::fprintf(stderr, "[netns] created veth %s@%s <-> %s@%s\n", a_name_.c_str(), a_ns ? a_ns->name().c_str() : "host",
                b_name_.c_str(), b_ns ? b_ns->name().c_str() : "host");
 }
 
-VethPair::~VethPair() {
+VethPair::~VethPair() { remove(); }
+
+void VethPair::remove() {
   // Deleting one end removes the pair; it may already be gone with its namespace.
   if (a_ns_) {
     a_ns_->exec({"ip", "link", "delete", a_name_});

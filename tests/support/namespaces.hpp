@@ -1,5 +1,5 @@
 // Network namespaces and veth pairs that tests create and always remove. Names carry
-// the test's PID ("sl<pid>-<tag>"), so namespaces left by a crashed run are recognised
+// the test's PID ("sl<pid>-<tag>-<n>"), so namespaces left by a crashed run are recognised
 // and swept by the next one, and nobody else's namespaces are ever touched.
 #pragma once
 
@@ -12,8 +12,8 @@ namespace sluice::testing {
 
 class TestNetns {
  public:
-  // Creates "sl<pid>-<tag>" (unique within the process) with loopback up. Before the
-  // first creation in a process, removes namespaces whose owning PID is gone.
+  // Creates "sl<pid>-<tag>-<n>" (unique within the process) with loopback up. Before
+  // the first creation in a process, removes old namespaces whose owning PID is gone.
   explicit TestNetns(const std::string& tag);
   ~TestNetns();
   TestNetns(const TestNetns&) = delete;
@@ -40,12 +40,14 @@ class VethPair {
   const std::string& b() const { return b_name_; }
 
  private:
+  void remove();
   const TestNetns* a_ns_;
   std::string a_name_;
   std::string b_name_;
 };
 
-// Removes namespaces named by this scheme whose PID no longer runs. Returns their names.
+// Removes namespaces named by this scheme whose PID no longer runs and that are older
+// than any test run. Returns their names.
 std::vector<std::string> sweep_stale_namespaces();
 
 }  // namespace sluice::testing

@@ -20,6 +20,7 @@ namespace {
 
 std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   std::vector<char*> out;
+  out.reserve(argv.size() + 1);
   for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
   out.push_back(nullptr);
   return out;
@@ -32,6 +33,11 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   std::string msg = fmt::format("cannot run {}: {}\n", argv[0], std::strerror(errno));
   (void)!::write(STDERR_FILENO, msg.data(), msg.size());
   ::_exit(127);
+}
+
+void stdin_from_devnull() {
+  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);  // dup2 clears CLOEXEC on the copy only
 }
 
 std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
@@ -53,12 +59,15 @@ CommandResult run(const std::vector<std::string>& argv, std::chrono::millisecond
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid < 0) {
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    throw std::runtime_error("fork failed");
+  }
   if (pid == 0) {
     ::dup2(pipe_fds[1], STDOUT_FILENO);
     ::dup2(pipe_fds[1], STDERR_FILENO);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    stdin_from_devnull();
     exec_child(argv);
   }
   ::close(pipe_fds[1]);
@@ -82,8 +91,11 @@ CommandResult run(const std::vector<std::string>& argv, std::chrono::millisecond
     result.output.append(buffer, static_cast<std::size_t>(got));
   }
   ::close(pipe_fds[0]);
-  // The pipe is closed; the process exits promptly (or was killed above).
-  auto status = wait_for_exit(pid, result.timed_out ? std::chrono::seconds(5) : timeout);
+  // The pipe is closed; the process exits promptly (or was killed above). Wait only for
+  // what is left of the deadline, so the whole call stays within it.
+  auto left = std::max(std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                          deadline - std::chrono::steady_clock::now()));
+  auto status = wait_for_exit(pid, result.timed_out ? std::chrono::milliseconds(5000) : left);
   if (!status) {
     ::kill(pid, SIGKILL);
     status = wait_for_exit(pid, std::chrono::seconds(5));
@@ -111,12 +123,14 @@ Subprocess Subprocess::start(const std::vector<std::string>& argv, const std::fi
   if (log < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", log_file.string(), std::strerror(errno)));
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid < 0) {
+    ::close(log);
+    throw std::runtime_error("fork failed");
+  }
   if (pid == 0) {
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    stdin_from_devnull();
     // Die with the test process, so a crashed test leaves no server behind.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
