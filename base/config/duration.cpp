@@ -29,8 +29,8 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     std::int64_t scale = 0;
     if (unit == "ms") scale = 1;
     else if (unit == "s") scale = 1000;
-    else if (unit == "m") scale = 60 * 1000;
-    else if (unit == "h") scale = 3600 * 1000;
+    else if (unit == "m") scale = std::int64_t{60} * 1000;
+    else if (unit == "h") scale = std::int64_t{3600} * 1000;
     else if (unit.empty()) return fail("missing unit after the number (use ms, s, m or h, e.g. \"30s\")");
     else return fail(fmt::format("unknown unit \"{}\" (use ms, s, m or h)", unit));
     if (number > kMax / scale || total > kMax - number * scale) return fail("too large");

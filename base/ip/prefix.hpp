@@ -67,7 +67,7 @@ class Prefix {
 
  private:
   friend class SubprefixRange;
-  Prefix(Address network, int length) : network_(network), length_(static_cast<std::uint8_t>(length)) {}
+  Prefix(const Address& network, int length) : network_(network), length_(static_cast<std::uint8_t>(length)) {}
   static Result<Prefix> parse_impl(std::string_view text, bool mask_host_bits);
 
   Address network_;
@@ -99,7 +99,7 @@ class SubprefixRange {
 
    private:
     friend class SubprefixRange;
-    iterator(Prefix parent, Prefix current, bool done) : parent_(parent), current_(current), done_(done) {}
+    iterator(const Prefix& parent, const Prefix& current, bool done) : parent_(parent), current_(current), done_(done) {}
     Prefix parent_;
     Prefix current_;
     bool done_ = true;
@@ -112,7 +112,7 @@ class SubprefixRange {
 
  private:
   friend class Prefix;
-  SubprefixRange(Prefix parent, Prefix first) : parent_(parent), first_(first) {}
+  SubprefixRange(const Prefix& parent, const Prefix& first) : parent_(parent), first_(first) {}
   Prefix parent_;
   Prefix first_;
 };

@@ -25,7 +25,7 @@ struct Client {
   tcp::socket socket{io};
   beast::flat_buffer buffer;
   explicit Client(std::uint16_t port) { socket.connect({asio::ip::make_address("127.0.0.1"), port}); }
-  bhttp::response<bhttp::string_body> request(bhttp::verb verb, std::string target, std::string body = {}) {
+  bhttp::response<bhttp::string_body> request(bhttp::verb verb, const std::string& target, std::string body = {}) {
     bhttp::request<bhttp::string_body> req{verb, target, 11};
     req.set(bhttp::field::host, "localhost");
     req.keep_alive(true);
@@ -73,7 +73,7 @@ TEST_CASE("health and metrics over a real socket") {
   }
   {
     Client c(port);
-    auto big = c.request(bhttp::verb::post, "/metrics", std::string(64 * 1024, 'x'));
+    auto big = c.request(bhttp::verb::post, "/metrics", std::string(std::size_t{64} * 1024, 'x'));
     CHECK(big.result_int() == 413);
   }
   {

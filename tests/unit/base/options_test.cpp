@@ -22,7 +22,7 @@ struct Fixture {
         .integer("port", "SLUICE_PORT", &port, std::uint16_t{1}, std::uint16_t{65535}, "TCP port.")
         .duration("hold-time", "SLUICE_HOLD_TIME", &hold, "Hold time.");
   }
-  sluice::Result<Options::Parsed> parse(std::vector<std::string> args, Environment env = {}) {
+  sluice::Result<Options::Parsed> parse(const std::vector<std::string>& args, const Environment& env = {}) {
     return options.parse(args, env);
   }
 };
