@@ -11,10 +11,13 @@ namespace sluice {
 
 struct Error {
   std::string message;
+  // Optional machine-readable kind, defined by the layer that raised it (an HTTP status,
+  // an etcd error code, ...); 0 when there is nothing to branch on.
+  int code = 0;
 
-  // Prefixes context ("while reading X: ") so errors read outermost-first.
+  // Prefixes context ("while reading X: ") so errors read outermost-first; keeps the code.
   [[nodiscard]] Error context(std::string_view what) const {
-    return Error{std::string(what) + ": " + message};
+    return Error{std::string(what) + ": " + message, code};
   }
   friend bool operator==(const Error&, const Error&) = default;
 };

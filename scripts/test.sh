@@ -30,14 +30,14 @@ else
 fi
 mkdir -p "$logdir"
 
-# configure_and_build NAME [cmake args...]
+# configure_and_build NAME TARGET [cmake args...]   (TARGET "all" builds everything)
 configure_and_build() {
-  local name=$1
-  shift
+  local name=$1 target=$2
+  shift 2
   note "build: $name"
   local t0=$SECONDS
   if cmake -S . -B "build/$name" -G Ninja "$@" >"$logdir/configure-$name.log" 2>&1 &&
-    cmake --build "build/$name" -j "$jobs"; then
+    cmake --build "build/$name" -j "$jobs" --target "$target"; then
     echo "build $name: $((SECONDS - t0)) s"
     return 0
   fi
@@ -80,17 +80,17 @@ run_tiers() {
   fi
 }
 
-if configure_and_build release -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+if configure_and_build release all -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
   run_tiers release "$(IFS='|'; echo "${tiers[*]}")"
 fi
 
-if configure_and_build asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON; then
+if configure_and_build asan all -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_tiers asan "unit|fuzz"
 fi
 
 if command -v clang++ >/dev/null && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-  if configure_and_build fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DSLUICE_LIBFUZZER=ON; then
+  if configure_and_build fuzz fuzz_targets -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DSLUICE_LIBFUZZER=ON; then
     run_tiers fuzz "fuzz"
   fi
 else

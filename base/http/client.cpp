@@ -1,0 +1,207 @@
+#include "base/http/client.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace sluice::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr std::size_t kMaxBody = std::size_t{256} << 20;  // a list of 50k objects fits easily
+constexpr std::size_t kMaxIdle = 8;
+
+tcp::endpoint to_tcp(const ip::Endpoint& e) {
+  if (e.address.is_v4()) return {asio::ip::address_v4(e.address.to_v4_uint()), e.port};
+  asio::ip::address_v6::bytes_type bytes;
+  std::copy(e.address.bytes().begin(), e.address.bytes().end(), bytes.begin());
+  return {asio::ip::address_v6(bytes), e.port};
+}
+
+bool is_timeout(const beast::error_code& ec) {
+  return ec == beast::error::timeout;
+}
+
+Error transport_error(const ip::Endpoint& server, std::string_view step, const beast::error_code& ec) {
+  int code = is_timeout(ec) ? kErrorTimeout : kErrorTransport;
+  return Error{fmt::format("HTTP {} {}: {}", step, server.to_string(), is_timeout(ec) ? "timed out" : ec.message()),
+               code};
+}
+
+// A connection the server closed while it sat idle fails on first use without the
+// request having been processed; such a failure is worth one retry on a new connection.
+bool closed_while_idle(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::eof ||
+         ec == asio::error::broken_pipe;
+}
+
+bhttp::request<bhttp::string_body> build(const ClientRequest& r, const ip::Endpoint& server) {
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(r.method), r.target, 11};
+  req.set(bhttp::field::host, server.to_string());
+  req.set(bhttp::field::user_agent, "sluice");
+  req.set(bhttp::field::accept, "application/json");
+  for (const auto& [name, value] : r.headers) req.set(name, value);
+  if (!r.body.empty() || r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
+    if (!r.content_type.empty()) req.set(bhttp::field::content_type, r.content_type);
+    req.body() = r.body;
+  }
+  req.keep_alive(true);
+  req.prepare_payload();
+  return req;
+}
+
+template <class Body>
+ClientResponse to_response(bhttp::response<Body>& res) {
+  ClientResponse out;
+  out.status = static_cast<int>(res.result_int());
+  out.content_type = std::string(res[bhttp::field::content_type]);
+  if (auto it = res.find(bhttp::field::retry_after); it != res.end()) {
+    int seconds = 0;
+    auto value = it->value();
+    bool numeric = !value.empty();
+    for (char c : value) {
+      if (c < '0' || c > '9' || seconds > 86400) {
+        numeric = false;
+        break;
+      }
+      seconds = seconds * 10 + (c - '0');
+    }
+    if (numeric) out.retry_after_seconds = seconds;
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Client::Impl {
+  Impl(asio::any_io_executor e, ip::Endpoint s) : executor(std::move(e)), server(s) {}
+  asio::any_io_executor executor;
+  ip::Endpoint server;
+  std::vector<std::unique_ptr<beast::tcp_stream>> idle;
+
+  // A pooled connection (reused = true) or a new one.
+  asio::awaitable<Result<std::pair<std::unique_ptr<beast::tcp_stream>, bool>>> acquire(
+      std::chrono::milliseconds timeout) {
+    if (!idle.empty()) {
+      auto s = std::move(idle.back());
+      idle.pop_back();
+      co_return std::pair{std::move(s), true};
+    }
+    auto s = std::make_unique<beast::tcp_stream>(executor);
+    s->expires_after(timeout);
+    beast::error_code ec;
+    co_await s->async_connect(to_tcp(server), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      Error e = transport_error(server, "connect to", ec);
+      if (!is_timeout(ec)) e.code = kErrorConnect;
+      co_return e;
+    }
+    s->socket().set_option(tcp::no_delay(true), ec);
+    co_return std::pair{std::move(s), false};
+  }
+
+  void release(std::unique_ptr<beast::tcp_stream> s) {
+    if (idle.size() < kMaxIdle && s->socket().is_open()) idle.push_back(std::move(s));
+  }
+};
+
+Client::Client(asio::any_io_executor executor, ip::Endpoint server)
+    : impl_(std::make_unique<Impl>(std::move(executor), server)) {}
+Client::~Client() = default;
+
+const ip::Endpoint& Client::server() const {
+  return impl_->server;
+}
+
+void Client::close_idle() {
+  impl_->idle.clear();
+}
+
+asio::awaitable<Result<ClientResponse>> Client::request(ClientRequest request, std::chrono::milliseconds timeout) {
+  auto req = build(request, impl_->server);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto acquired = co_await impl_->acquire(timeout);
+    if (!acquired) co_return acquired.error();
+    auto [stream, reused] = std::move(*acquired);
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    stream->expires_after(timeout);
+    co_await bhttp::async_write(*stream, req, asio::redirect_error(asio::use_awaitable, ec));
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(kMaxBody);
+    if (!ec) co_await bhttp::async_read(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (reused && closed_while_idle(ec) && !parser.got_some()) continue;
+      co_return transport_error(impl_->server, fmt::format("{} {} to", request.method, request.target), ec);
+    }
+    auto& res = parser.get();
+    ClientResponse out = to_response(res);
+    out.body = std::move(res.body());
+    if (res.keep_alive()) impl_->release(std::move(stream));
+    co_return out;
+  }
+  co_return Error{fmt::format("HTTP {} {} to {}: the connection closed twice before an answer", request.method,
+                              request.target, impl_->server.to_string()),
+                  kErrorTransport};
+}
+
+asio::awaitable<Result<ClientResponse>> Client::stream(ClientRequest request,
+                                                       std::function<asio::awaitable<Status>(std::string_view)> on_data,
+                                                       std::chrono::milliseconds idle_timeout) {
+  auto req = build(request, impl_->server);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto acquired = co_await impl_->acquire(idle_timeout);
+    if (!acquired) co_return acquired.error();
+    auto [stream, reused] = std::move(*acquired);
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    stream->expires_after(idle_timeout);
+    co_await bhttp::async_write(*stream, req, asio::redirect_error(asio::use_awaitable, ec));
+    bhttp::response_parser<bhttp::buffer_body> parser;
+    parser.body_limit(boost::none);  // a watch has no length
+    if (!ec) co_await bhttp::async_read_header(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (reused && closed_while_idle(ec) && !parser.got_some()) continue;
+      co_return transport_error(impl_->server, fmt::format("{} {} to", request.method, request.target), ec);
+    }
+    ClientResponse out = to_response(parser.get());
+    if (out.status < 200 || out.status > 299) {
+      // Not a stream: read the whole (error) body.
+      bhttp::response_parser<bhttp::string_body> whole(std::move(parser));
+      whole.body_limit(kMaxBody);
+      co_await bhttp::async_read(*stream, buffer, whole, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return transport_error(impl_->server, "reading an error body from", ec);
+      out.body = std::move(whole.get().body());
+      if (whole.get().keep_alive()) impl_->release(std::move(stream));
+      co_return out;
+    }
+    char chunk[16384];
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk;
+      parser.get().body().size = sizeof(chunk);
+      stream->expires_after(idle_timeout);
+      // read_some: hand over what has arrived instead of waiting for a full buffer.
+      co_await bhttp::async_read_some(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) co_return transport_error(impl_->server, fmt::format("stream {} from", request.target), ec);
+      std::size_t got = sizeof(chunk) - parser.get().body().size;
+      if (got > 0) {
+        if (auto s = co_await on_data(std::string_view(chunk, got)); !s)
+          co_return s.error();  // the connection is dropped
+      }
+    }
+    if (parser.get().keep_alive()) impl_->release(std::move(stream));
+    co_return out;
+  }
+  co_return Error{fmt::format("HTTP stream {} from {}: the connection closed twice before an answer", request.target,
+                              impl_->server.to_string()),
+                  kErrorTransport};
+}
+
+}  // namespace sluice::http

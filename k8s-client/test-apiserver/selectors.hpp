@@ -1,0 +1,52 @@
+// Kubernetes label selectors (equality- and set-based) and the field selectors the
+// test server supports (metadata.name, metadata.namespace), parsed with precise errors.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "base/result.hpp"
+
+namespace sluice::apiserver {
+
+class LabelSelector {
+ public:
+  // "" selects everything.
+  static Result<LabelSelector> parse(std::string_view text);
+  bool matches(const std::map<std::string, std::string, std::less<>>& labels) const;
+  bool empty() const { return requirements_.empty(); }
+
+ private:
+  enum class Op { exists, not_exists, equals, not_equals, in, not_in };
+  struct Requirement {
+    std::string key;
+    Op op;
+    std::vector<std::string> values;
+  };
+  std::vector<Requirement> requirements_;
+};
+
+class FieldSelector {
+ public:
+  static Result<FieldSelector> parse(std::string_view text);
+  // `object` is a whole resource (its metadata is read).
+  bool matches(const rapidjson::Value& object) const;
+  bool empty() const { return terms_.empty(); }
+
+ private:
+  struct Term {
+    std::string field;
+    bool equals;
+    std::string value;
+  };
+  std::vector<Term> terms_;
+};
+
+// metadata.labels of an object (missing or malformed labels read as none).
+std::map<std::string, std::string, std::less<>> labels_of(const rapidjson::Value& object);
+
+}  // namespace sluice::apiserver
