@@ -1,6 +1,8 @@
 #include "base/http/client.hpp"
 
 #include <fmt/format.h>
+
+#include "base/asio/ip_conversion.hpp"
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -16,13 +18,6 @@ using tcp = asio::ip::tcp;
 
 constexpr std::size_t kMaxBody = std::size_t{256} << 20;  // a list of 50k objects fits easily
 constexpr std::size_t kMaxIdle = 8;
-
-tcp::endpoint to_tcp(const ip::Endpoint& e) {
-  if (e.address.is_v4()) return {asio::ip::address_v4(e.address.to_v4_uint()), e.port};
-  asio::ip::address_v6::bytes_type bytes;
-  std::copy(e.address.bytes().begin(), e.address.bytes().end(), bytes.begin());
-  return {asio::ip::address_v6(bytes), e.port};
-}
 
 bool is_timeout(const beast::error_code& ec) {
   return ec == beast::error::timeout;
@@ -96,7 +91,7 @@ struct Client::Impl {
     auto s = std::make_unique<beast::tcp_stream>(executor);
     s->expires_after(timeout);
     beast::error_code ec;
-    co_await s->async_connect(to_tcp(server), asio::redirect_error(asio::use_awaitable, ec));
+    co_await s->async_connect(to_asio(server), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       Error e = transport_error(server, "connect to", ec);
       if (!is_timeout(ec)) e.code = kErrorConnect;

@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include "base/asio/ip_conversion.hpp"
 #include "base/log/log.hpp"
 
 namespace sluice::http {
@@ -25,19 +26,6 @@ constexpr std::size_t kBodyLimit = std::size_t{16} * 1024;
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 constexpr auto kAcceptRetryMax = std::chrono::seconds(2);
 constexpr auto kIdleTimeout = std::chrono::seconds(15);
-
-asio::ip::address to_asio(const ip::Address& a) {
-  if (a.is_v4()) return asio::ip::address_v4(a.to_v4_uint());
-  asio::ip::address_v6::bytes_type bytes;
-  std::copy(a.bytes().begin(), a.bytes().end(), bytes.begin());
-  return asio::ip::address_v6(bytes);
-}
-
-ip::Address from_asio(const asio::ip::address& a) {
-  if (a.is_v4()) return ip::Address::v4(a.to_v4().to_uint());
-  auto bytes = a.to_v6().to_bytes();
-  return *ip::Address::from_bytes(bytes);
-}
 
 class Session;
 
@@ -156,7 +144,7 @@ void Server::Impl::accept(const std::shared_ptr<Impl>& self) {
 
 Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, const ip::Endpoint& listen, Handler handler) {
   auto impl = std::make_shared<Impl>(io, std::move(handler));
-  tcp::endpoint endpoint(to_asio(listen.address), listen.port);
+  tcp::endpoint endpoint = to_asio(listen);
   beast::error_code ec;
   auto fail = [&](std::string_view step) {
     return Error{fmt::format("cannot {} HTTP listener on {}: {}", step, listen.to_string(), ec.message())};
@@ -175,7 +163,7 @@ ip::Endpoint Server::local_endpoint() const {
   beast::error_code ec;
   auto ep = impl_->acceptor.local_endpoint(ec);
   if (ec) return {};
-  return ip::Endpoint{from_asio(ep.address()), ep.port()};
+  return from_asio(ep);
 }
 
 void Server::stop() {

@@ -124,38 +124,8 @@ struct MessageError {
   friend bool operator==(const MessageError&, const MessageError&) = default;
 };
 
-// A decoded value or the MessageError that rejects it; the decoders' Result.
+// A decoded value or the MessageError that rejects it.
 template <class T>
-class [[nodiscard]] Decoded {
- public:
-  Decoded(T value) : state_(std::in_place_index<0>, std::move(value)) {}             // NOLINT: implicit by design
-  Decoded(MessageError error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
-
-  bool ok() const { return state_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & {
-    assert(ok());
-    return std::get<0>(state_);
-  }
-  const T& value() const& {
-    assert(ok());
-    return std::get<0>(state_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::get<0>(std::move(state_));
-  }
-  const MessageError& error() const {
-    assert(!ok());
-    return std::get<1>(state_);
-  }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
- private:
-  std::variant<T, MessageError> state_;
-};
+using Decoded = Result<T, MessageError>;
 
 }  // namespace sluice::bgp

@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "base/asio/ip_conversion.hpp"
 #include "base/json/json.hpp"
 #include "base/log/log.hpp"
 #include "k8s-client/test-apiserver/etcd.hpp"
@@ -65,11 +66,6 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
 bool truthy(const std::map<std::string, std::string>& q, const std::string& key) {
   auto it = q.find(key);
   return it != q.end() && (it->second == "1" || it->second == "true");
-}
-
-ip::Address from_asio(const asio::ip::address& a) {
-  if (a.is_v4()) return ip::Address::v4(a.to_v4().to_uint());
-  return *ip::Address::from_bytes(a.to_v6().to_bytes());
 }
 
 std::string discovery_resources(std::string_view group_version) {
@@ -427,10 +423,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
 Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, const ServerOptions& options) {
   auto impl = std::make_shared<Impl>(io, options);
-  tcp::endpoint endpoint(options.listen.address.is_v4()
-                             ? asio::ip::address(asio::ip::address_v4(options.listen.address.to_v4_uint()))
-                             : asio::ip::address(asio::ip::make_address(options.listen.address.to_string())),
-                         options.listen.port);
+  tcp::endpoint endpoint = to_asio(options.listen);
   beast::error_code ec;
   auto fail = [&](std::string_view step) {
     return Error{fmt::format("cannot {} API listener on {}: {}", step, options.listen.to_string(), ec.message())};
@@ -450,7 +443,7 @@ Server::~Server() {
 ip::Endpoint Server::local_endpoint() const {
   beast::error_code ec;
   auto ep = impl_->acceptor.local_endpoint(ec);
-  return ec ? ip::Endpoint{} : ip::Endpoint{from_asio(ep.address()), ep.port()};
+  return ec ? ip::Endpoint{} : from_asio(ep);
 }
 
 void Server::stop() {
