@@ -112,9 +112,7 @@ Status start_etcd(OwnEtcd& etcd) {
   return Error{"etcd did not become healthy within 15 s"};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   config::DaemonOptions daemon;
   daemon.http_listen = *ip::Endpoint::parse("127.0.0.1:0");
   std::string listen = "127.0.0.1:0", etcd_endpoint, token_file;
@@ -191,4 +189,17 @@ int main(int argc, char** argv) {
   log::info("serving", {log::kv("listen", (*server)->local_endpoint()), log::kv("etcd", server_options.etcd)});
   io.run();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Errors are values throughout; an exception here is a bug or resource exhaustion,
+  // reported plainly rather than as std::terminate.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sluice-test-apiserver: fatal: %s\n", e.what());
+    return 1;
+  }
 }

@@ -162,10 +162,11 @@ TEST_CASE("NOTIFICATION: every RFC 4271 and RFC 4486 code and subcode has its na
       {{6, 8}, "Out of Resources"},
       {{7, 1}, "Invalid Message Length"},
   };
-  for (const auto& [cs, name] : names) {
-    CAPTURE(cs.first);
-    CAPTURE(cs.second);
-    CHECK(error_subcode_name(static_cast<std::uint8_t>(cs.first), static_cast<std::uint8_t>(cs.second)) == name);
+  for (const auto& entry : names) {
+    int code = entry.first.first, subcode = entry.first.second;
+    CAPTURE(code);
+    CAPTURE(subcode);
+    CHECK(error_subcode_name(static_cast<std::uint8_t>(code), static_cast<std::uint8_t>(subcode)) == entry.second);
   }
   CHECK(Notification::update(UpdateErrorSubcode::malformed_as_path).name() ==
         "UPDATE Message Error / Malformed AS_PATH");

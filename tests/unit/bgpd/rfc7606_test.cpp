@@ -160,7 +160,8 @@ TEST_CASE("RFC 7606 §7.1-7.5: ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF are tr
   }
   SUBCASE("NEXT_HOP not a host address") {
     for (std::string nh : {"00000000", "e0000001", "ffffffff", "f0000001"}) {
-      check(decode("", origin_as_path + "40 03 04 " + nh, kNlri), UpdateAction::treat_as_withdraw, 8, "40 03 04 " + nh);
+      std::string attribute = "40 03 04 " + nh;
+      check(decode("", origin_as_path + attribute, kNlri), UpdateAction::treat_as_withdraw, 8, attribute);
     }
   }
   SUBCASE("MULTI_EXIT_DISC length") {

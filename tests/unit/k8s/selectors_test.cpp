@@ -6,7 +6,7 @@
 using namespace sluice::apiserver;
 
 namespace {
-bool selects(std::string_view selector, std::map<std::string, std::string, std::less<>> labels) {
+bool selects(std::string_view selector, const std::map<std::string, std::string, std::less<>>& labels) {
   auto s = LabelSelector::parse(selector);
   REQUIRE_MESSAGE(s.ok(), s.error().message);
   return s->matches(labels);
