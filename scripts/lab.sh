@@ -17,11 +17,13 @@ cat <<'MSG'
 
 Built: the bottom layer (base/: IP addresses, prefixes and the prefix trie; netlink
 routes and namespaces; logging; flags and environment; health, metrics and the
-HTTP server; shutdown signals) and its tests.
+HTTP server; shutdown signals; the HTTP client), the BGP-4 wire codec
+(bgpd/codec), the Kubernetes API test server on etcd
+(build/release/k8s-client/sluice-test-apiserver), and their tests.
 
 The lab cannot start yet. Missing, by part:
-  bgpd/        the BGP speaker and bgpctl                      (issue: bgpd)
-  k8s-client/  the Kubernetes client and the API test server   (issue: k8s-client)
+  bgpd/        sessions, RIB, policy, FIB sync and bgpctl      (issue: bgpd)
+  k8s-client/  the Kubernetes client library and informers    (issue: k8s-client)
   ipam/        the allocator, ipamctl and the leak collector   (issue: IPAM)
   felix/       routes, IP-in-IP and iptables policy            (not yet filed)
   cni/         the CNI plugin                                  (not yet filed)
