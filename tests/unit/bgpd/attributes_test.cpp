@@ -13,12 +13,6 @@ using namespace sluice::bgp::testing;
 
 namespace {
 
-Context four_octet() {
-  Context c;
-  c.four_octet_as = true;
-  return c;
-}
-
 struct DecodedAttributes {
   Update update;
   UpdateVerdict verdict;

@@ -7,6 +7,12 @@
 
 namespace sluice::bgp::testing {
 
+Context four_octet() {
+  Context c;
+  c.four_octet_as = true;
+  return c;
+}
+
 std::vector<std::uint8_t> hex(std::string_view text) {
   std::vector<std::uint8_t> out;
   int pending = -1;

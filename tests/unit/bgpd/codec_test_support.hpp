@@ -12,6 +12,9 @@
 
 namespace sluice::bgp::testing {
 
+// A session context with 4-octet AS numbers negotiated (the common case today).
+Context four_octet();
+
 // "ff 00 1a" (any whitespace) -> bytes; aborts the test on odd or non-hex input.
 std::vector<std::uint8_t> hex(std::string_view text);
 std::string to_hex(std::span<const std::uint8_t> bytes);

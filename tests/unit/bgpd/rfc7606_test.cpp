@@ -10,12 +10,6 @@ using namespace sluice::bgp::testing;
 
 namespace {
 
-Context four_octet() {
-  Context c;
-  c.four_octet_as = true;
-  return c;
-}
-
 // Well-formed ORIGIN, AS_PATH and NEXT_HOP, so that one added fault stands alone.
 const std::string kMandatory = "40 01 01 00  40 02 06 02 01 0000fde9  40 03 04 0a000001 ";
 const std::string kNlri = "18 0a0100";

@@ -9,12 +9,6 @@ using namespace sluice::bgp::testing;
 
 namespace {
 
-Context four_octet() {
-  Context c;
-  c.four_octet_as = true;
-  return c;
-}
-
 Update decode_clean(const std::vector<std::uint8_t>& message, const Context& context) {
   auto r = decode_message(message, context);
   REQUIRE_MESSAGE(r.ok(), r.error().reason);
