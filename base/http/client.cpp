@@ -1,8 +1,12 @@
 #include "base/http/client.hpp"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "base/asio/ip_conversion.hpp"
+#include "base/http/stream.hpp"
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -23,10 +27,13 @@ bool is_timeout(const beast::error_code& ec) {
   return ec == beast::error::timeout;
 }
 
-Error transport_error(const ip::Endpoint& server, std::string_view step, const beast::error_code& ec) {
+Error transport_error(const std::string& server, std::string_view step, const beast::error_code& ec) {
   int code = is_timeout(ec) ? kErrorTimeout : kErrorTransport;
-  return Error{fmt::format("HTTP {} {}: {}", step, server.to_string(), is_timeout(ec) ? "timed out" : ec.message()),
-               code};
+  return Error{fmt::format("HTTP {} {}: {}", step, server, is_timeout(ec) ? "timed out" : ec.message()), code};
+}
+
+std::string host_port(const std::string& host, std::uint16_t port) {
+  return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
 }
 
 // A connection the server closed while it sat idle fails on first use without the
@@ -36,9 +43,9 @@ bool closed_while_idle(const beast::error_code& ec) {
          ec == asio::error::broken_pipe;
 }
 
-bhttp::request<bhttp::string_body> build(const ClientRequest& r, const ip::Endpoint& server) {
+bhttp::request<bhttp::string_body> build(const ClientRequest& r, const std::string& host) {
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(r.method), r.target, 11};
-  req.set(bhttp::field::host, server.to_string());
+  req.set(bhttp::field::host, host);
   req.set(bhttp::field::user_agent, "sluice");
   req.set(bhttp::field::accept, "application/json");
   for (const auto& [name, value] : r.headers) req.set(name, value);
@@ -75,42 +82,71 @@ ClientResponse to_response(bhttp::response<Body>& res) {
 }  // namespace
 
 struct Client::Impl {
-  Impl(asio::any_io_executor e, ip::Endpoint s) : executor(std::move(e)), server(s) {}
+  Impl(asio::any_io_executor e, ClientOptions o)
+      : executor(std::move(e)), options(std::move(o)), server(host_port(options.host, options.port)) {}
   asio::any_io_executor executor;
-  ip::Endpoint server;
-  std::vector<std::unique_ptr<beast::tcp_stream>> idle;
+  ClientOptions options;
+  std::string server;  // host:port
+  std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
+  std::vector<std::unique_ptr<Stream>> idle;
 
-  // A pooled connection (reused = true) or a new one.
-  asio::awaitable<Result<std::pair<std::unique_ptr<beast::tcp_stream>, bool>>> acquire(
-      std::chrono::milliseconds timeout) {
+  // A pooled connection (reused = true) or a new one, connected and through TLS.
+  asio::awaitable<Result<std::pair<std::unique_ptr<Stream>, bool>>> acquire(std::chrono::milliseconds timeout) {
     if (!idle.empty()) {
       auto s = std::move(idle.back());
       idle.pop_back();
       co_return std::pair{std::move(s), true};
     }
-    auto s = std::make_unique<beast::tcp_stream>(executor);
-    s->expires_after(timeout);
     beast::error_code ec;
-    co_await s->async_connect(to_asio(server), asio::redirect_error(asio::use_awaitable, ec));
+    tcp::resolver resolver(executor);
+    auto port = std::to_string(options.port);
+    auto endpoints = co_await resolver.async_resolve(options.host, port, tcp::resolver::numeric_service,
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return Error{fmt::format("HTTP resolve {}: {}", options.host, ec.message()), kErrorConnect};
+    beast::tcp_stream tcp_stream(executor);
+    tcp_stream.expires_after(timeout);
+    co_await tcp_stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       Error e = transport_error(server, "connect to", ec);
       if (!is_timeout(ec)) e.code = kErrorConnect;
       co_return e;
     }
-    s->socket().set_option(tcp::no_delay(true), ec);
+    tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+    auto s = tls ? std::make_unique<Stream>(std::move(tcp_stream), tls) : std::make_unique<Stream>(std::move(tcp_stream));
+    const std::string& name = options.tls && !options.tls->server_name.empty() ? options.tls->server_name : options.host;
+    ec = co_await s->client_handshake(name);
+    if (ec) {
+      std::string detail = last_openssl_error();
+      // Nothing was sent: as retryable as a refused connection.
+      co_return Error{fmt::format("HTTP TLS handshake with {}: {}", server, detail.empty() ? ec.message() : detail),
+                      is_timeout(ec) ? kErrorTimeout : kErrorConnect};
+    }
     co_return std::pair{std::move(s), false};
   }
 
-  void release(std::unique_ptr<beast::tcp_stream> s) {
-    if (idle.size() < kMaxIdle && s->socket().is_open()) idle.push_back(std::move(s));
+  void release(std::unique_ptr<Stream> s) {
+    if (idle.size() < kMaxIdle && s->tcp().socket().is_open()) idle.push_back(std::move(s));
   }
 };
 
+Result<std::unique_ptr<Client>> Client::create(asio::any_io_executor executor, ClientOptions options) {
+  std::shared_ptr<asio::ssl::context> tls;
+  if (options.tls) {
+    auto made = make_client_context(*options.tls);
+    if (!made) return made.error();
+    tls = std::move(*made);
+  }
+  std::unique_ptr<Client> client(new Client());
+  client->impl_ = std::make_unique<Impl>(std::move(executor), std::move(options));
+  client->impl_->tls = std::move(tls);
+  return client;
+}
+
 Client::Client(asio::any_io_executor executor, ip::Endpoint server)
-    : impl_(std::make_unique<Impl>(std::move(executor), server)) {}
+    : impl_(std::make_unique<Impl>(std::move(executor), ClientOptions{server.address.to_string(), server.port, {}})) {}
 Client::~Client() = default;
 
-const ip::Endpoint& Client::server() const {
+const std::string& Client::server() const {
   return impl_->server;
 }
 
@@ -126,7 +162,7 @@ asio::awaitable<Result<ClientResponse>> Client::request(ClientRequest request, s
     auto [stream, reused] = std::move(*acquired);
     beast::flat_buffer buffer;
     beast::error_code ec;
-    stream->expires_after(timeout);
+    stream->tcp().expires_after(timeout);
     co_await bhttp::async_write(*stream, req, asio::redirect_error(asio::use_awaitable, ec));
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(kMaxBody);
@@ -142,7 +178,7 @@ asio::awaitable<Result<ClientResponse>> Client::request(ClientRequest request, s
     co_return out;
   }
   co_return Error{fmt::format("HTTP {} {} to {}: the connection closed twice before an answer", request.method,
-                              request.target, impl_->server.to_string()),
+                              request.target, impl_->server),
                   kErrorTransport};
 }
 
@@ -156,10 +192,12 @@ asio::awaitable<Result<ClientResponse>> Client::stream(ClientRequest request,
     auto [stream, reused] = std::move(*acquired);
     beast::flat_buffer buffer;
     beast::error_code ec;
-    stream->expires_after(idle_timeout);
+    stream->tcp().expires_after(idle_timeout);
     co_await bhttp::async_write(*stream, req, asio::redirect_error(asio::use_awaitable, ec));
     bhttp::response_parser<bhttp::buffer_body> parser;
-    parser.body_limit(boost::none);  // a watch has no length
+    // A watch has no length limit. (Not boost::none: Beast 1.74 compares a Content-Length
+    // against an empty limit as "exceeded".)
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     if (!ec) co_await bhttp::async_read_header(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (reused && closed_while_idle(ec) && !parser.got_some()) continue;
@@ -180,7 +218,7 @@ asio::awaitable<Result<ClientResponse>> Client::stream(ClientRequest request,
     while (!parser.is_done()) {
       parser.get().body().data = chunk;
       parser.get().body().size = sizeof(chunk);
-      stream->expires_after(idle_timeout);
+      stream->tcp().expires_after(idle_timeout);
       // read_some: hand over what has arrived instead of waiting for a full buffer.
       co_await bhttp::async_read_some(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == bhttp::error::need_buffer) ec = {};
@@ -195,7 +233,7 @@ asio::awaitable<Result<ClientResponse>> Client::stream(ClientRequest request,
     co_return out;
   }
   co_return Error{fmt::format("HTTP stream {} from {}: the connection closed twice before an answer", request.target,
-                              impl_->server.to_string()),
+                              impl_->server),
                   kErrorTransport};
 }
 

@@ -1,12 +1,13 @@
 // An HTTP/1.1 client on the caller's executor, written as coroutines: keep-alive
-// connections reused from a small pool, a deadline on every request, and streamed
-// responses delivered as bytes arrive (for watches). Plain TCP; TLS is added with the
-// Kubernetes client's TLS support.
+// connections reused from a small pool, a deadline on every request, streamed responses
+// delivered as bytes arrive (for watches), plain TCP or TLS (server verified against a CA
+// bundle, optional client certificate).
 #pragma once
 
 #include <utility>  // boost/asio/awaitable.hpp (1.74) uses std::exchange without including it
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "base/http/tls.hpp"
 #include "base/ip/endpoint.hpp"
 #include "base/result.hpp"
 
@@ -42,14 +44,24 @@ inline constexpr int kErrorTimeout = 1;
 inline constexpr int kErrorConnect = 2;
 inline constexpr int kErrorTransport = 3;
 
+struct ClientOptions {
+  std::string host;  // a DNS name (resolved on each new connection) or an IP literal
+  std::uint16_t port = 0;
+  std::optional<ClientTls> tls;  // absent: plain HTTP
+};
+
 class Client {
  public:
+  // Fails only on bad TLS material (a certificate or key OpenSSL refuses).
+  static Result<std::unique_ptr<Client>> create(boost::asio::any_io_executor executor, ClientOptions options);
+  // Plain HTTP to an address.
   Client(boost::asio::any_io_executor executor, ip::Endpoint server);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  const ip::Endpoint& server() const;
+  // "host:port" as used in messages and the Host header.
+  const std::string& server() const;
 
   // Sends one request and reads the whole response within `timeout`.
   boost::asio::awaitable<Result<ClientResponse>> request(ClientRequest request, std::chrono::milliseconds timeout);
@@ -66,6 +78,7 @@ class Client {
   void close_idle();
 
  private:
+  Client() = default;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

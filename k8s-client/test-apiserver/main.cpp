@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <thread>
+#include <tuple>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -115,11 +116,11 @@ Status start_etcd(OwnEtcd& etcd) {
 int run(int argc, char** argv) {
   config::DaemonOptions daemon;
   daemon.http_listen = *ip::Endpoint::parse("127.0.0.1:0");
-  std::string listen = "127.0.0.1:0", etcd_endpoint, token_file;
+  std::string listen = "127.0.0.1:0", etcd_endpoint, token_file, tls_cert_file, tls_key_file, client_ca_file;
   std::chrono::milliseconds bookmark_interval = std::chrono::seconds(60);
   config::Options options("sluice-test-apiserver",
                           "A Kubernetes-API-compatible server for Sluice's tests and lab, stored in etcd. Prints "
-                          "\"serving http://ADDRESS:PORT\" on stdout once it accepts requests.");
+                          "\"serving http(s)://ADDRESS:PORT\" on stdout once it accepts requests.");
   options
       .string("listen", "SLUICE_APISERVER_LISTEN", &listen,
               "Address and port to serve the API on (port 0: a free port).")
@@ -127,6 +128,12 @@ int run(int argc, char** argv) {
               "etcd client endpoint (ADDRESS:PORT). Empty: start a private etcd on free ports.")
       .string("token-file", "SLUICE_APISERVER_TOKEN_FILE", &token_file,
               "File holding the bearer token clients must send. Empty: no authentication.")
+      .string("tls-cert-file", "SLUICE_APISERVER_TLS_CERT_FILE", &tls_cert_file,
+              "PEM certificate (chain) to serve HTTPS with. Empty: plain HTTP.")
+      .string("tls-private-key-file", "SLUICE_APISERVER_TLS_PRIVATE_KEY_FILE", &tls_key_file,
+              "PEM private key of --tls-cert-file.")
+      .string("client-ca-file", "SLUICE_APISERVER_CLIENT_CA_FILE", &client_ca_file,
+              "PEM CA bundle; a client certificate it verifies authenticates the client (HTTPS only).")
       .duration("bookmark-interval", "SLUICE_APISERVER_BOOKMARK_INTERVAL", &bookmark_interval,
                 "How often watches that allow bookmarks get one.");
   config::add_daemon_options(options, daemon, "SLUICE_APISERVER");
@@ -157,6 +164,29 @@ int run(int argc, char** argv) {
     }
     std::getline(in, server_options.token);
   }
+  if (tls_cert_file.empty() != tls_key_file.empty()) {
+    std::fprintf(stderr, "sluice-test-apiserver: --tls-cert-file and --tls-private-key-file go together\n");
+    return 2;
+  }
+  if (!client_ca_file.empty() && tls_cert_file.empty()) {
+    std::fprintf(stderr, "sluice-test-apiserver: --client-ca-file needs --tls-cert-file\n");
+    return 2;
+  }
+  if (!tls_cert_file.empty()) {
+    http::ServerTls tls;
+    for (auto [flag, path, out] : {std::tuple{"--tls-cert-file", &tls_cert_file, &tls.cert_pem},
+                                   std::tuple{"--tls-private-key-file", &tls_key_file, &tls.key_pem},
+                                   std::tuple{"--client-ca-file", &client_ca_file, &tls.client_ca_pem}}) {
+      if (path->empty()) continue;
+      std::ifstream in(*path, std::ios::binary);
+      if (!in) {
+        std::fprintf(stderr, "sluice-test-apiserver: cannot read %s %s\n", flag, path->c_str());
+        return 2;
+      }
+      out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    server_options.tls = std::move(tls);
+  }
   OwnEtcd own;
   if (etcd_endpoint.empty()) {
     if (auto s = start_etcd(own); !s) {
@@ -183,7 +213,8 @@ int run(int argc, char** argv) {
     (*server)->stop();
     io.stop();
   });
-  std::printf("serving http://%s (etcd %s)\n", (*server)->local_endpoint().to_string().c_str(),
+  std::printf("serving %s://%s (etcd %s)\n", server_options.tls ? "https" : "http",
+              (*server)->local_endpoint().to_string().c_str(),
               server_options.etcd.to_string().c_str());
   std::fflush(stdout);
   log::info("serving", {log::kv("listen", (*server)->local_endpoint()), log::kv("etcd", server_options.etcd)});

@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 
 #include "base/asio/ip_conversion.hpp"
+#include "base/http/stream.hpp"
 #include "base/json/json.hpp"
 #include "base/log/log.hpp"
 #include "k8s-client/test-apiserver/etcd.hpp"
@@ -111,7 +112,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   ServerOptions options;
   Etcd etcd;
   Objects objects;
-  std::vector<std::weak_ptr<beast::tcp_stream>> connections;
+  std::vector<std::weak_ptr<http::Stream>> connections;
+  std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
   bool stopped = false;
 
   asio::awaitable<void> accept_loop() {
@@ -123,20 +125,30 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         if (stopped || ec == asio::error::operation_aborted) co_return;
         continue;
       }
-      auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+      beast::tcp_stream transport(std::move(socket));
+      auto stream = tls ? std::make_shared<http::Stream>(std::move(transport), tls)
+                        : std::make_shared<http::Stream>(std::move(transport));
       std::erase_if(connections, [](const auto& w) { return w.expired(); });
       connections.push_back(stream);
       asio::co_spawn(acceptor.get_executor(), session(stream), asio::detached);
     }
   }
 
-  asio::awaitable<void> session(std::shared_ptr<beast::tcp_stream> stream) {
+  asio::awaitable<void> session(std::shared_ptr<http::Stream> stream) {
     auto self = shared_from_this();
     beast::flat_buffer buffer;
+    stream->tcp().expires_after(std::chrono::seconds(10));
+    if (auto ec = co_await stream->server_handshake(); ec) {
+      log::debug("TLS handshake failed", {log::kv("error", ec.message())});
+      stream->tcp().close();
+      co_return;
+    }
+    // A verified client certificate authenticates the whole connection.
+    bool cert_authenticated = stream->peer_common_name().has_value();
     while (!stopped) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.body_limit(kBodyLimit);
-      stream->expires_after(kIdle);
+      stream->tcp().expires_after(kIdle);
       beast::error_code ec;
       co_await bhttp::async_read(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
@@ -150,16 +162,15 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       Request request = parser.release();
-      stream->expires_never();
-      bool keep = co_await handle(*stream, request);
+      stream->tcp().expires_never();
+      bool keep = co_await handle(*stream, request, cert_authenticated);
       if (!keep || !request.keep_alive()) break;
     }
-    beast::error_code ignored;
-    stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream->close();
+    stream->tcp().expires_after(std::chrono::seconds(5));
+    co_await stream->shutdown();
   }
 
-  static asio::awaitable<bool> reply(beast::tcp_stream& stream, unsigned version, bool keep_alive, Reply r,
+  static asio::awaitable<bool> reply(http::Stream& stream, unsigned version, bool keep_alive, Reply r,
                                      std::string_view content_type = "application/json") {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
     res.set(bhttp::field::content_type, beast::string_view(content_type.data(), content_type.size()));
@@ -168,12 +179,12 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     res.body() = std::move(r.body);
     res.prepare_payload();
     beast::error_code ec;
-    stream.expires_after(std::chrono::seconds(30));
+    stream.tcp().expires_after(std::chrono::seconds(30));
     co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
     co_return !ec;
   }
 
-  asio::awaitable<bool> handle(beast::tcp_stream& stream, const Request& req) {
+  asio::awaitable<bool> handle(http::Stream& stream, const Request& req, bool cert_authenticated) {
     std::string_view target(req.target().data(), req.target().size());
     std::string_view path = target.substr(0, target.find('?'));
     auto query = parse_query(target.find('?') == std::string_view::npos ? "" : target.substr(target.find('?') + 1));
@@ -184,7 +195,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       Reply answer = {200, "ok"};
       co_return co_await reply(stream, v, keep, std::move(answer), "text/plain");
     }
-    if (!options.token.empty()) {
+    if (!options.token.empty() && !cert_authenticated) {
       auto auth = req[bhttp::field::authorization];
       if (std::string_view(auth.data(), auth.size()) != "Bearer " + options.token) {
         {
@@ -263,7 +274,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // A watch: chunked JSON events, one per line, as the real server streams them.
-  asio::awaitable<bool> watch(beast::tcp_stream& stream, unsigned version, const ResourcePath& path,
+  asio::awaitable<bool> watch(http::Stream& stream, unsigned version, const ResourcePath& path,
                               std::map<std::string, std::string>& query) {
     auto labels = LabelSelector::parse(query["labelSelector"]);
     if (!labels) {
@@ -311,10 +322,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
     auto send = [&](std::string data) -> asio::awaitable<Status> {
       beast::error_code wec;
-      stream.expires_after(std::chrono::seconds(30));
+      stream.tcp().expires_after(std::chrono::seconds(30));
       co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(data)),
                                  asio::redirect_error(asio::use_awaitable, wec));
-      stream.expires_never();
+      stream.tcp().expires_never();
       if (wec) co_return Error{"the watcher went away"};
       co_return Status{};
     };
@@ -423,6 +434,11 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
 Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, const ServerOptions& options) {
   auto impl = std::make_shared<Impl>(io, options);
+  if (options.tls) {
+    auto context = http::make_server_context(*options.tls);
+    if (!context) return context.error();
+    impl->tls = std::move(*context);
+  }
   tcp::endpoint endpoint = to_asio(options.listen);
   beast::error_code ec;
   auto fail = [&](std::string_view step) {
@@ -452,7 +468,7 @@ void Server::stop() {
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
   for (auto& weak : impl_->connections) {
-    if (auto c = weak.lock()) c->close();
+    if (auto c = weak.lock()) c->tcp().close();
   }
 }
 

@@ -5,10 +5,12 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
 
+#include "base/http/tls.hpp"
 #include "base/ip/endpoint.hpp"
 #include "base/result.hpp"
 
@@ -18,6 +20,9 @@ struct ServerOptions {
   ip::Endpoint listen;
   ip::Endpoint etcd;
   std::string token;  // empty: no authentication (plain loopback tests)
+  // Serving certificate and key; with client_ca_pem, a verified client certificate also
+  // authenticates. Absent: plain HTTP (for loopback tests).
+  std::optional<http::ServerTls> tls;
   std::chrono::milliseconds bookmark_interval = std::chrono::seconds(60);
 };
 

@@ -16,6 +16,7 @@
 #include "base/json/json.hpp"
 #include "base/text/line_splitter.hpp"
 #include "k8s-client/test-apiserver/server.hpp"
+#include "tests/integration/support/running_apiserver.hpp"
 #include "tests/support/etcd.hpp"
 
 using namespace sluice;
@@ -25,48 +26,6 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::string_view kBlocks = "/apis/crd.projectcalico.org/v1/ipamblocks";
-
-// A test server on its own thread and io_context, restartable on the same port.
-class RunningServer {
- public:
-  RunningServer(ip::Endpoint etcd, std::string token = {}, std::uint16_t port = 0) { start(etcd, std::move(token), port); }
-  ~RunningServer() { stop(); }
-  void start(ip::Endpoint etcd, std::string token, std::uint16_t port) {
-    io_ = std::make_unique<asio::io_context>();
-    apiserver::ServerOptions options;
-    options.listen = ip::Endpoint{ip::Address::v4(0x7f000001), port};
-    options.etcd = etcd;
-    options.token = std::move(token);
-    options.bookmark_interval = 1s;
-    auto s = apiserver::Server::start(*io_, options);
-    REQUIRE_MESSAGE(s.ok(), s.error().message);
-    server_ = std::move(*s);
-    endpoint_ = server_->local_endpoint();
-    thread_ = std::thread([this] { io_->run(); });
-  }
-  void stop() {
-    if (!server_) return;
-    asio::post(*io_, [this] {
-      server_->stop();
-      io_->stop();
-    });
-    thread_.join();
-    server_.reset();
-  }
-  void restart(ip::Endpoint etcd) {
-    stop();
-    start(etcd, {}, endpoint_.port);
-  }
-  const ip::Endpoint& endpoint() const { return endpoint_; }
-
- private:
-  std::unique_ptr<asio::io_context> io_;
-  std::unique_ptr<apiserver::Server> server_;
-  std::thread thread_;
-  ip::Endpoint endpoint_;
-};
-
-ip::Endpoint etcd_endpoint(const testing::EtcdServer& etcd) { return ip::Endpoint{ip::Address::v4(0x7f000001), etcd.client_port()}; }
 
 struct Caller {
   asio::io_context io;
@@ -128,7 +87,7 @@ Watcher watch(const ip::Endpoint& server, std::string query, std::size_t stop_af
 
 TEST_CASE("objects: the real server's status codes and bodies") {
   testing::EtcdServer etcd;
-  RunningServer server(etcd_endpoint(etcd));
+  testing::RunningApiServer server(testing::apiserver_options(etcd));
   Caller c(server.endpoint());
 
   auto created = c.call("POST", std::string(kBlocks), block("b1", R"(,"labels":{"a":"x"})"));
@@ -191,7 +150,7 @@ TEST_CASE("objects: the real server's status codes and bodies") {
 
 TEST_CASE("compare-and-swap races have exactly one winner per round") {
   testing::EtcdServer etcd;
-  RunningServer server(etcd_endpoint(etcd));
+  testing::RunningApiServer server(testing::apiserver_options(etcd));
   Caller setup(server.endpoint());
   REQUIRE(setup.call("POST", std::string(kBlocks), block("contended")).status == 201);
 
@@ -222,7 +181,7 @@ TEST_CASE("compare-and-swap races have exactly one winner per round") {
 
 TEST_CASE("pagination over 10k objects is one consistent snapshot") {
   testing::EtcdServer etcd;
-  RunningServer server(etcd_endpoint(etcd));
+  testing::RunningApiServer server(testing::apiserver_options(etcd));
   constexpr int kObjects = 10000;
   {
     // Create concurrently: 16 writers over their own connections.
@@ -273,7 +232,7 @@ TEST_CASE("pagination over 10k objects is one consistent snapshot") {
 
 TEST_CASE("watches resume across test-server and etcd restarts with nothing lost or repeated") {
   testing::EtcdServer etcd;
-  RunningServer server(etcd_endpoint(etcd));
+  testing::RunningApiServer server(testing::apiserver_options(etcd));
   Caller c(server.endpoint());
   for (int i = 0; i < 5; ++i) REQUIRE(c.call("POST", std::string(kBlocks), block(fmt::format("w{}", i))).status == 201);
 
@@ -286,7 +245,7 @@ TEST_CASE("watches resume across test-server and etcd restarts with nothing lost
 
   // Writes while no one watches; the server restarts; then etcd crashes and restarts.
   CHECK(c.call("DELETE", std::string(kBlocks) + "/w0").status == 200);
-  server.restart(etcd_endpoint(etcd));
+  server.restart(testing::etcd_endpoint(etcd));
   Caller c2(server.endpoint());
   CHECK(c2.call("POST", std::string(kBlocks), block("w5")).status == 201);
   etcd.restart(/*kill=*/true);
@@ -312,7 +271,7 @@ TEST_CASE("watches resume across test-server and etcd restarts with nothing lost
 
 TEST_CASE("compaction: watches get ERROR 410, lists get HTTP 410, and a relist recovers") {
   testing::EtcdServer etcd;
-  RunningServer server(etcd_endpoint(etcd));
+  testing::RunningApiServer server(testing::apiserver_options(etcd));
   Caller c(server.endpoint());
   for (int i = 0; i < 4; ++i) REQUIRE(c.call("POST", std::string(kBlocks), block(fmt::format("c{}", i))).status == 201);
   auto list = parse(c.call("GET", std::string(kBlocks)).body);
@@ -337,7 +296,7 @@ TEST_CASE("compaction: watches get ERROR 410, lists get HTTP 410, and a relist r
 
 TEST_CASE("bearer-token authentication") {
   testing::EtcdServer etcd;
-  RunningServer server(etcd_endpoint(etcd), "s3cret");
+  testing::RunningApiServer server(testing::apiserver_options(etcd, "s3cret"));
   Caller anonymous(server.endpoint());
   auto denied = anonymous.call("GET", std::string(kBlocks));
   CHECK(denied.status == 401);
