@@ -45,7 +45,10 @@ std::string_view type_name(const rapidjson::Value& v) {
 
 const rapidjson::Value* find(const rapidjson::Value& object, std::string_view member) {
   if (!object.IsObject()) return nullptr;
-  auto it = object.FindMember(rapidjson::StringRef(member.data(), static_cast<rapidjson::SizeType>(member.size())));
+  // Through a Value: a bare StringRef converts to const char* and would be read up to a
+  // NUL, past the end of a view into a longer string.
+  const rapidjson::Value name(rapidjson::StringRef(member.data(), static_cast<rapidjson::SizeType>(member.size())));
+  auto it = object.FindMember(name);
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
@@ -81,7 +84,10 @@ Result<std::int64_t> get_int64(const rapidjson::Value& object, std::string_view 
 void set_string(rapidjson::Value& object, std::string_view member, std::string_view value,
                 rapidjson::Document::AllocatorType& allocator) {
   rapidjson::Value v(value.data(), static_cast<rapidjson::SizeType>(value.size()), allocator);
-  auto it = object.FindMember(rapidjson::StringRef(member.data(), static_cast<rapidjson::SizeType>(member.size())));
+  // Through a Value: a bare StringRef converts to const char* and would be read up to a
+  // NUL, past the end of a view into a longer string.
+  const rapidjson::Value name(rapidjson::StringRef(member.data(), static_cast<rapidjson::SizeType>(member.size())));
+  auto it = object.FindMember(name);
   if (it != object.MemberEnd()) {
     it->value = std::move(v);
   } else {
@@ -91,7 +97,10 @@ void set_string(rapidjson::Value& object, std::string_view member, std::string_v
 
 rapidjson::Value& ensure_object(rapidjson::Value& object, std::string_view member,
                                 rapidjson::Document::AllocatorType& allocator) {
-  auto it = object.FindMember(rapidjson::StringRef(member.data(), static_cast<rapidjson::SizeType>(member.size())));
+  // Through a Value: a bare StringRef converts to const char* and would be read up to a
+  // NUL, past the end of a view into a longer string.
+  const rapidjson::Value name(rapidjson::StringRef(member.data(), static_cast<rapidjson::SizeType>(member.size())));
+  auto it = object.FindMember(name);
   if (it == object.MemberEnd()) {
     object.AddMember(key(member, allocator), rapidjson::Value(rapidjson::kObjectType), allocator);
     return (object.MemberEnd() - 1)->value;  // AddMember appends

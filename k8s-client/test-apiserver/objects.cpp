@@ -158,7 +158,7 @@ boost::asio::awaitable<Reply> Objects::get(const ResourcePath& path) {
 boost::asio::awaitable<Reply> Objects::list(const ResourcePath& path, const ListQuery& q) {
   auto labels = LabelSelector::parse(q.label_selector);
   if (!labels) co_return bad_request(labels.error().message);
-  auto fields = FieldSelector::parse(q.field_selector);
+  auto fields = FieldSelector::parse(q.field_selector, path.type->kind);
   if (!fields) co_return bad_request(fields.error().message);
   if (q.limit < 0) co_return bad_request("limit must not be negative");
 
@@ -236,15 +236,35 @@ boost::asio::awaitable<Reply> Objects::list(const ResourcePath& path, const List
                                    path.type->api_version(), items, path.type->list_kind(), metadata)};
 }
 
+namespace {
+
+std::string generated_name(std::string_view prefix) {
+  // kube-apiserver's alphabet: no vowels (no words), no look-alike characters.
+  static constexpr std::string_view kAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+  static std::mt19937 random{std::random_device{}()};
+  std::string name(prefix.substr(0, 58));
+  std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
+  for (int i = 0; i < 5; ++i) name += kAlphabet[pick(random)];
+  return name;
+}
+
+}  // namespace
+
 boost::asio::awaitable<Reply> Objects::create(const ResourcePath& collection, std::string_view body) {
   auto doc = parse_object(collection, body, false);
   if (!doc) co_return from_error(doc.error());
   auto& a = doc->GetAllocator();
   rapidjson::Value& metadata = json::ensure_object(*doc, "metadata", a);
   std::string name(string_member(metadata, "name"));
-  ResourcePath path = collection;
-  path.name = name;
-  if (auto s = validate_name(name); !s) co_return invalid(*collection.type, name, "metadata.name", s.error().message);
+  // generateName: the server picks a name (prefix cut to 58 characters plus 5 random
+  // ones, as kube-apiserver does) and picks again if it is taken.
+  std::string generate_prefix(string_member(metadata, "generateName"));
+  bool generated = name.empty() && !generate_prefix.empty();
+  if (generated) name = generated_name(generate_prefix);
+  if (auto s = validate_name(name); !s) {
+    co_return invalid(*collection.type, name, generated ? "metadata.generateName" : "metadata.name",
+                      s.error().message);
+  }
   if (!string_member(metadata, "resourceVersion").empty()) {
     co_return bad_request("resourceVersion should not be set on objects to be created");
   }
@@ -252,11 +272,17 @@ boost::asio::awaitable<Reply> Objects::create(const ResourcePath& collection, st
   json::set_string(metadata, "creationTimestamp", now_rfc3339(), a);
   remove_member(metadata, "generation");
   metadata.AddMember("generation", 1, a);
-  std::string key = storage_key(path), value = serialize_stored(*doc);
-  auto r = co_await etcd_.create(std::move(key), std::move(value));
-  if (!r) co_return internal(r.error());
-  if (!r->succeeded) co_return already_exists(*path.type, name);
-  co_return Reply{201, with_resource_version(json::serialize(*doc), r->revision)};
+  for (int attempt = 0;; ++attempt) {
+    json::set_string(metadata, "name", name, a);
+    ResourcePath path = collection;
+    path.name = name;
+    std::string key = storage_key(path), value = serialize_stored(*doc);
+    auto r = co_await etcd_.create(std::move(key), std::move(value));
+    if (!r) co_return internal(r.error());
+    if (r->succeeded) co_return Reply{201, with_resource_version(json::serialize(*doc), r->revision)};
+    if (!generated || attempt >= 8) co_return already_exists(*path.type, name);
+    name = generated_name(generate_prefix);
+  }
 }
 
 boost::asio::awaitable<Reply> Objects::update(const ResourcePath& path, std::string_view body) {

@@ -121,7 +121,41 @@ bool LabelSelector::matches(const std::map<std::string, std::string, std::less<>
   return true;
 }
 
-Result<FieldSelector> FieldSelector::parse(std::string_view text) {
+namespace {
+
+bool field_supported(std::string_view kind, std::string_view field) {
+  static const std::map<std::string_view, std::vector<std::string_view>> kExtra = {
+      {"Pod",
+       {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+        "status.phase", "status.podIP", "status.nominatedNodeName"}},
+      {"Node", {"spec.unschedulable"}},
+      {"Namespace", {"status.phase"}},
+  };
+  if (field == "metadata.name" || field == "metadata.namespace") return true;
+  auto it = kExtra.find(kind);
+  return it != kExtra.end() && std::find(it->second.begin(), it->second.end(), field) != it->second.end();
+}
+
+// The value at a dotted path as the server compares it: strings as they are, booleans as
+// "true"/"false", anything absent as "".
+std::string field_value(const rapidjson::Value& object, std::string_view path) {
+  const rapidjson::Value* at = &object;
+  while (!path.empty()) {
+    auto dot = path.find('.');
+    std::string_view part = path.substr(0, dot);
+    path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+    if (!at->IsObject()) return {};
+    at = json::find(*at, part);
+    if (at == nullptr) return {};
+  }
+  if (at->IsString()) return std::string(at->GetString(), at->GetStringLength());
+  if (at->IsBool()) return at->GetBool() ? "true" : "false";
+  return {};
+}
+
+}  // namespace
+
+Result<FieldSelector> FieldSelector::parse(std::string_view text, std::string_view kind) {
   FieldSelector out;
   if (trim(text).empty()) return out;
   auto terms = split_terms(text);
@@ -143,23 +177,15 @@ Result<FieldSelector> FieldSelector::parse(std::string_view text) {
     } else {
       return Error{fmt::format("invalid field selector \"{}\": term \"{}\" needs =, == or !=", text, term)};
     }
-    if (t.field != "metadata.name" && t.field != "metadata.namespace") {
-      return Error{fmt::format("field label not supported: {}", t.field)};
-    }
+    if (!field_supported(kind, t.field)) return Error{fmt::format("field label not supported: {}", t.field)};
     out.terms_.push_back(std::move(t));
   }
   return out;
 }
 
 bool FieldSelector::matches(const rapidjson::Value& object) const {
-  const rapidjson::Value* metadata = json::find(object, "metadata");
   for (const auto& t : terms_) {
-    std::string_view actual;
-    if (metadata) {
-      auto v = json::find(*metadata, t.field == "metadata.name" ? "name" : "namespace");
-      if (v && v->IsString()) actual = std::string_view(v->GetString(), v->GetStringLength());
-    }
-    if ((actual == t.value) != t.equals) return false;
+    if ((field_value(object, t.field) == t.value) != t.equals) return false;
   }
   return true;
 }

@@ -32,8 +32,11 @@ class LabelSelector {
 
 class FieldSelector {
  public:
-  static Result<FieldSelector> parse(std::string_view text);
-  // `object` is a whole resource (its metadata is read).
+  // Every kind supports metadata.name and metadata.namespace; `kind` adds the fields the
+  // real server indexes for it (Pod: spec.nodeName, status.phase, ...). Others are refused
+  // as the real server refuses them.
+  static Result<FieldSelector> parse(std::string_view text, std::string_view kind = {});
+  // `object` is a whole resource; a field it lacks reads as "".
   bool matches(const rapidjson::Value& object) const;
   bool empty() const { return terms_.empty(); }
 

@@ -281,7 +281,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       Reply answer = bad_request(labels.error().message);
       co_return co_await reply(stream, version, false, std::move(answer));
     }
-    auto fields = FieldSelector::parse(query["fieldSelector"]);
+    auto fields = FieldSelector::parse(query["fieldSelector"], path.type->kind);
     if (!fields) {
       Reply answer = bad_request(fields.error().message);
       co_return co_await reply(stream, version, false, std::move(answer));

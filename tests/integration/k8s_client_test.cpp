@@ -169,6 +169,38 @@ TEST_CASE("API errors arrive typed from the server's Status") {
   CHECK(denied.error().describe() == "401 Unauthorized: Unauthorized");
 }
 
+TEST_CASE("generateName, and field selectors on the fields the real server indexes for pods") {
+  testing::EtcdServer etcd;
+  testing::RunningApiServer server(testing::apiserver_options(etcd));
+  asio::io_context io;
+  auto client = make_client(io, plain_config(server.endpoint()));
+  std::string ns = "default";
+  std::set<std::string> names;
+  for (int i = 0; i < 3; ++i) {
+    std::string pod = fmt::format(
+        R"({{"apiVersion":"v1","kind":"Pod","metadata":{{"generateName":"web-","namespace":"default"}},"spec":{{"nodeName":"node-{}"}}}})",
+        i % 2);
+    auto created = run(io, client->create(kPods, ns, pod));
+    REQUIRE_MESSAGE(created.ok(), created.error().describe());
+    std::string name = (*created)["metadata"]["name"].GetString();
+    CHECK(name.size() == 9);
+    CHECK(name.rfind("web-", 0) == 0);
+    names.insert(name);
+  }
+  CHECK(names.size() == 3);
+  k8s::ListOptions on_node;
+  on_node.field_selector = "spec.nodeName=node-1";
+  auto listed = run(io, client->list(kPods, ns, on_node));
+  REQUIRE(listed.ok());
+  CHECK(listed->size() == 1);
+  k8s::ListOptions unsupported;
+  unsupported.field_selector = "spec.cidr=x";
+  auto refused = run(io, client->list(kBlocks, ns, unsupported));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().kind == k8s::ApiErrorKind::bad_request);
+  CHECK(refused.error().message == "field label not supported: spec.cidr");
+}
+
 TEST_CASE("compare-and-swap races through the client have exactly one winner per round") {
   testing::EtcdServer etcd;
   testing::RunningApiServer server(testing::apiserver_options(etcd));

@@ -45,6 +45,24 @@ TEST_CASE("field selectors") {
   CHECK_FALSE(FieldSelector::parse("metadata.name!=n1")->matches(*doc));
   CHECK(FieldSelector::parse("metadata.namespace==kube-system,metadata.name=n1")->matches(*doc));
   CHECK(FieldSelector::parse("spec.nodeName=x").error().message == "field label not supported: spec.nodeName");
+  CHECK(FieldSelector::parse("spec.nodeName=x", "IPAMBlock").error().message ==
+        "field label not supported: spec.nodeName");
+  CHECK(FieldSelector::parse("spec.cidr=x", "Pod").error().message == "field label not supported: spec.cidr");
   CHECK(FieldSelector::parse("metadata.name").error().message ==
         "invalid field selector \"metadata.name\": term \"metadata.name\" needs =, == or !=");
+}
+
+TEST_CASE("field selectors the real server indexes for pods: spec.nodeName, status.phase, spec.hostNetwork") {
+  auto pod = sluice::json::parse(
+      R"({"metadata":{"name":"p","namespace":"default"},"spec":{"nodeName":"node-1","hostNetwork":true},"status":{"phase":"Running"}})");
+  REQUIRE(pod.ok());
+  auto unscheduled = sluice::json::parse(R"({"metadata":{"name":"q","namespace":"default"},"spec":{}})");
+  REQUIRE(unscheduled.ok());
+  CHECK(FieldSelector::parse("spec.nodeName=node-1", "Pod")->matches(*pod));
+  CHECK_FALSE(FieldSelector::parse("spec.nodeName=node-2", "Pod")->matches(*pod));
+  CHECK(FieldSelector::parse("spec.nodeName=node-1,status.phase!=Succeeded", "Pod")->matches(*pod));
+  CHECK(FieldSelector::parse("spec.hostNetwork=true", "Pod")->matches(*pod));
+  // An absent field reads as "": the usual way to select unscheduled pods.
+  CHECK(FieldSelector::parse("spec.nodeName=", "Pod")->matches(*unscheduled));
+  CHECK_FALSE(FieldSelector::parse("spec.nodeName=", "Pod")->matches(*pod));
 }

@@ -58,3 +58,12 @@ TEST_CASE("JSON parsing and typed access name the field") {
   CHECK(json::get_int64(spec, "n", "spec").error().message == "spec.n: \"12x\" is not a 64-bit integer");
   CHECK(json::get_object(*d, "status", "").error().message == "status: missing");
 }
+
+TEST_CASE("json::find reads a member name from a view that is not NUL-terminated") {
+  auto doc = sluice::json::parse(R"({"metadata":{"name":"n"},"metadata.name":"wrong"})");
+  REQUIRE(doc.ok());
+  std::string_view path = "metadata.name";
+  const auto* meta = sluice::json::find(*doc, path.substr(0, 8));
+  REQUIRE(meta != nullptr);
+  CHECK(meta->IsObject());
+}
