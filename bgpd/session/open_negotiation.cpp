@@ -89,28 +89,27 @@ std::uint16_t keepalive_for(std::uint16_t hold_time, std::optional<std::uint16_t
   return configured ? std::min(*configured, limit) : limit;
 }
 
-}  // namespace
-
-Context NegotiatedSession::receive_context() const {
+// The codec context for one direction: add-path only for the families where that
+// direction was negotiated.
+Context context_for(const NegotiatedSession& s, bool (*allows)(AddPathMode)) {
   Context c;
-  c.extended_message = extended_message;
-  c.four_octet_as = four_octet_as;
-  c.external_peer = external;
-  for (const auto& f : add_path) {
-    if (allows_receive(f.mode)) c.add_path.push_back(f.afi_safi);
+  c.extended_message = s.extended_message;
+  c.four_octet_as = s.four_octet_as;
+  c.external_peer = s.external;
+  for (const auto& f : s.add_path) {
+    if (allows(f.mode)) c.add_path.push_back(f.afi_safi);
   }
   return c;
 }
 
+}  // namespace
+
+Context NegotiatedSession::receive_context() const {
+  return context_for(*this, allows_receive);
+}
+
 Context NegotiatedSession::send_context() const {
-  Context c;
-  c.extended_message = extended_message;
-  c.four_octet_as = four_octet_as;
-  c.external_peer = external;
-  for (const auto& f : add_path) {
-    if (allows_send(f.mode)) c.add_path.push_back(f.afi_safi);
-  }
-  return c;
+  return context_for(*this, allows_send);
 }
 
 bool NegotiatedSession::has_family(AfiSafi afi_safi) const {
