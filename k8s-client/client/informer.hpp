@@ -172,6 +172,10 @@ class Informer {
                                   [this](const WatchEvent& e) { cache_.apply(e); }, [this] { cache_.resync(); },
                                   nullptr}) {}
 
+  // The sink's callbacks hold `this`.
+  Informer(const Informer&) = delete;
+  Informer& operator=(const Informer&) = delete;
+
   void add_handlers(Handlers handlers) { cache_.add_handlers(std::move(handlers)); }
   boost::asio::awaitable<void> run() { return list_watch_.run(); }
   void stop() { list_watch_.stop(); }

@@ -48,6 +48,8 @@ struct ListWatchStats {
 class ListWatch {
  public:
   ListWatch(Client& client, ResourceType type, ListWatchOptions options, ListWatchSink sink);
+  ListWatch(const ListWatch&) = delete;  // run() and its resync loop hold `this`
+  ListWatch& operator=(const ListWatch&) = delete;
 
   // Runs until stop(). A watch in progress ends at its next event or at its timeout;
   // stopping the io_context ends everything at once.
