@@ -117,16 +117,21 @@ ApiError error_from_response(int http_status, std::string_view body, std::option
   return out;
 }
 
-ApiError error_from_status_object(std::string_view status_json) {
+ApiError error_from_status_object(const rapidjson::Value& status) {
   ApiError out;
-  auto doc = json::parse(status_json);
-  if (!doc || !read_status(*doc, out)) {
+  if (!read_status(status, out)) {
     out.kind = ApiErrorKind::bad_response;
     out.message = "an ERROR event without a Status object";
     return out;
   }
   out.kind = kind_for(out.http_status, out.reason);
   return out;
+}
+
+ApiError error_from_status_object(std::string_view status_json) {
+  auto doc = json::parse(status_json);
+  if (!doc) return error_from_status_object(rapidjson::Value());  // null: not a Status
+  return error_from_status_object(*doc);
 }
 
 ApiError transport_error(const Error& error) {

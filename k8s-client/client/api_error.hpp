@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include <rapidjson/document.h>
+
 #include "base/result.hpp"
 
 namespace sluice::k8s {
@@ -54,7 +56,8 @@ using ApiStatus = Result<void, ApiError>;
 
 // The error for a non-2xx answer: the Status body when there is one, else the HTTP status.
 ApiError error_from_response(int http_status, std::string_view body, std::optional<int> retry_after_seconds);
-// The error for a Status object met elsewhere (a watch ERROR event).
+// The error for a Status object met elsewhere (a watch ERROR event's object).
+ApiError error_from_status_object(const rapidjson::Value& status);
 ApiError error_from_status_object(std::string_view status_json);
 ApiError transport_error(const Error& error);
 

@@ -2,14 +2,15 @@
 
 #include <fmt/format.h>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/asio/sleep.hpp"
 #include "base/http/client.hpp"
 #include "base/json/json.hpp"
 #include "base/log/log.hpp"
 #include "base/retry/token_bucket.hpp"
 #include "base/text/line_splitter.hpp"
+#include "k8s-client/client/object_identity.hpp"
 #include "k8s-client/config/token_source.hpp"
 
 namespace sluice::k8s {
@@ -63,13 +64,6 @@ void add_query(std::string& target, std::string_view name, std::string_view valu
   target += query_escape(value);
 }
 
-std::string resource_version_of(const rapidjson::Value& object) {
-  const auto* meta = json::find(object, "metadata");
-  if (meta == nullptr || !meta->IsObject()) return {};
-  auto rv = json::get_string(*meta, "resourceVersion", "metadata");
-  return rv ? std::string(*rv) : std::string();
-}
-
 }  // namespace
 
 std::string_view to_string(WatchEventType type) {
@@ -119,16 +113,9 @@ struct Client::Impl {
     if (!value.empty()) request.headers.emplace_back("Authorization", std::move(value));
   }
 
-  asio::awaitable<void> sleep(std::chrono::steady_clock::duration delay) {
-    if (delay <= std::chrono::steady_clock::duration::zero()) co_return;
-    asio::steady_timer timer(executor, delay);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
-
   asio::awaitable<void> throttle() {
     auto delay = bucket.reserve(retry::TokenBucket::Clock::now());
-    co_await sleep(delay);
+    co_await sleep_for(delay);
   }
 
   // One API call with the retry policy above; a non-2xx answer becomes a typed error.
@@ -155,7 +142,7 @@ struct Client::Impl {
       log::debug("retrying a Kubernetes API request",
                  {log::kv("method", request.method), log::kv("target", request.target),
                   log::kv("attempt", attempt), log::kv("error", error.describe())});
-      co_await sleep(delay);
+      co_await sleep_for(delay);
     }
   }
 
@@ -371,13 +358,13 @@ asio::awaitable<ApiResult<std::string>> Client::watch(const ResourceType& type, 
     } else if (*type_name == "BOOKMARK") {
       event_type = WatchEventType::bookmark;
     } else if (*type_name == "ERROR") {
-      failure = error_from_status_object(json::serialize(*object));
+      failure = error_from_status_object(*object);
       return failure->to_error();
     } else {
       failure = bad_response(fmt::format("a watch event of unknown type \"{}\"", *type_name));
       return failure->to_error();
     }
-    std::string version = resource_version_of(*object);
+    std::string version = object_resource_version(*object);
     if (auto s = handler(WatchEvent{event_type, *object, version}); !s) {
       failure = s.error();
       return failure->to_error();

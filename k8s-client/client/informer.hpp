@@ -19,11 +19,9 @@
 #include "base/log/log.hpp"
 #include "base/result.hpp"
 #include "k8s-client/client/list_watch.hpp"
+#include "k8s-client/client/object_identity.hpp"
 
 namespace sluice::k8s {
-
-// "namespace/name", or "name" for a cluster-scoped object; empty when the object has no name.
-std::string object_key(const rapidjson::Value& object);
 
 template <class T>
 class InformerCache {
@@ -48,7 +46,7 @@ class InformerCache {
     list.for_each([&](const rapidjson::Value& object) {
       std::string key = object_key(object);
       if (key.empty()) return;
-      std::string version = version_of(object);
+      std::string version = object_resource_version(object);
       auto old = entries_.find(key);
       if (old != entries_.end() && old->second.resource_version == version) {
         next.emplace(std::move(key), std::move(old->second));
@@ -120,13 +118,6 @@ class InformerCache {
     Ptr object;
     std::string resource_version;
   };
-
-  static std::string version_of(const rapidjson::Value& object) {
-    const auto* meta = json::find(object, "metadata");
-    if (meta == nullptr || !meta->IsObject()) return {};
-    auto rv = json::get_string(*meta, "resourceVersion", "metadata");
-    return rv ? std::string(*rv) : std::string();
-  }
 
   Ptr decode(const rapidjson::Value& object, const std::string& key) {
     auto decoded = decoder_(object);

@@ -7,22 +7,12 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/asio/sleep.hpp"
 #include "base/log/log.hpp"
 
 namespace sluice::k8s {
 
 namespace asio = boost::asio;
-
-namespace {
-
-asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer timer(executor, delay);
-  boost::system::error_code ec;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
-
-}  // namespace
 
 ListWatch::ListWatch(Client& client, ResourceType type, ListWatchOptions options, ListWatchSink sink)
     : client_(client), type_(std::move(type)), options_(std::move(options)), sink_(std::move(sink)) {}

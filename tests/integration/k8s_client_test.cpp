@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "base/asio/run_blocking.hpp"
+#include "base/asio/sleep.hpp"
 #include "base/http/server.hpp"
 #include "base/json/json.hpp"
 #include "k8s-client/client/client.hpp"
@@ -79,18 +80,12 @@ T run(asio::io_context& io, asio::awaitable<T> task) {
   return run_blocking(io, std::move(task));
 }
 
-asio::awaitable<void> pause(std::chrono::milliseconds d) {
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer t(executor, d);
-  co_await t.async_wait(asio::use_awaitable);
-}
-
 // Polls `condition` every 20 ms for at most `limit`.
 // (Takes a reference: callers pass a named std::function, never a temporary lambda.)
 asio::awaitable<bool> eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 15s) {
   for (auto waited = 0ms; waited < limit; waited += 20ms) {
     if (condition()) co_return true;
-    co_await pause(20ms);
+    co_await sleep_for(20ms);
   }
   co_return condition();
 }

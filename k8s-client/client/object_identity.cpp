@@ -1,4 +1,6 @@
-#include "k8s-client/client/informer.hpp"
+#include "k8s-client/client/object_identity.hpp"
+
+#include "base/json/json.hpp"
 
 namespace sluice::k8s {
 
@@ -13,6 +15,13 @@ std::string object_key(const rapidjson::Value& object) {
   key += '/';
   key += *name;
   return key;
+}
+
+std::string object_resource_version(const rapidjson::Value& object) {
+  const auto* meta = json::find(object, "metadata");
+  if (meta == nullptr || !meta->IsObject()) return {};
+  auto rv = json::get_string(*meta, "resourceVersion", "metadata");
+  return rv ? std::string(*rv) : std::string();
 }
 
 }  // namespace sluice::k8s
