@@ -269,4 +269,37 @@ struct FieldTable<IPAMConfig> {
   };
 };
 
+
+struct IPReservationSpec {
+  // CIDRs and single addresses that IPAM must not hand out; existing allocations stay.
+  std::vector<std::string> reserved_cidrs;
+  UnknownFields unknown;
+  friend bool operator==(const IPReservationSpec&, const IPReservationSpec&) = default;
+};
+template <>
+struct FieldTable<IPReservationSpec> {
+  using S = IPReservationSpec;
+  static constexpr auto fields = std::tuple{
+      field::omit_empty("reservedCIDRs", &S::reserved_cidrs),
+  };
+};
+
+struct IPReservation {
+  static constexpr ResourceKind resource{"crd.projectcalico.org", "v1", "crd.projectcalico.org/v1",
+                                         "IPReservation", "IPReservationList", "ipreservations", "ipreservation",
+                                         false};
+  ObjectMeta metadata;
+  IPReservationSpec spec;
+  UnknownFields unknown;
+  friend bool operator==(const IPReservation&, const IPReservation&) = default;
+};
+template <>
+struct FieldTable<IPReservation> {
+  using S = IPReservation;
+  static constexpr auto fields = std::tuple{
+      field::required("metadata", &S::metadata),
+      field::always("spec", &S::spec),
+  };
+};
+
 }  // namespace sluice::k8s

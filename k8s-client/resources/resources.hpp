@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "k8s-client/resources/calico_bgp.hpp"
+#include "k8s-client/resources/calico_cluster.hpp"
 #include "k8s-client/resources/calico_ipam.hpp"
 #include "k8s-client/resources/codec.hpp"
 #include "k8s-client/resources/core.hpp"
@@ -23,8 +24,9 @@ struct ResourceList {
 };
 
 using AllResources = ResourceList<Node, Pod, Namespace, NetworkPolicy, Lease, IPPool, IPAMBlock, BlockAffinity,
-                                  IPAMHandle, IPAMConfig, BGPConfiguration, BGPPeer>;
-using CalicoResources =
-    ResourceList<IPPool, IPAMBlock, BlockAffinity, IPAMHandle, IPAMConfig, BGPConfiguration, BGPPeer>;
+                                  IPAMHandle, IPAMConfig, IPReservation, BGPConfiguration, BGPPeer,
+                                  ClusterInformation>;
+using CalicoResources = ResourceList<IPPool, IPAMBlock, BlockAffinity, IPAMHandle, IPAMConfig, IPReservation,
+                                     BGPConfiguration, BGPPeer, ClusterInformation>;
 
 }  // namespace sluice::k8s

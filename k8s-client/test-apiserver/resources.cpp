@@ -35,6 +35,7 @@ const std::vector<ResourceType>& served_resources() {
       {"crd.projectcalico.org", "v1", "ipreservations", "IPReservation", false, false},
       {"crd.projectcalico.org", "v1", "bgpconfigurations", "BGPConfiguration", false, false},
       {"crd.projectcalico.org", "v1", "bgppeers", "BGPPeer", false, false},
+      {"crd.projectcalico.org", "v1", "clusterinformations", "ClusterInformation", false, false},
   };
   return types;
 }

@@ -258,3 +258,18 @@ TEST_CASE("the CRD checks catch what a real cluster would reject or prune") {
         }).find("metadata: must be exactly {type: object}") != std::string::npos);
   CHECK(mutated([](YAML::Node& c) { c["spec"]["versions"][0]["storage"] = false; }).find("storage: false") != std::string::npos);
 }
+
+TEST_CASE("the CRD checks reach optional booleans and string lists") {
+  auto info = YAML::LoadFile((crd_dir() / "crd.projectcalico.org_clusterinformations.yaml").string());
+  REQUIRE(check_crd<ClusterInformation>(info).empty());
+  auto spec = info["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"];
+  spec["properties"]["datastoreReady"]["type"] = "string";
+  CHECK(join(check_crd<ClusterInformation>(info)).find("datastoreReady: schema type string, the codec reads boolean") !=
+        std::string::npos);
+
+  auto reservations = YAML::LoadFile((crd_dir() / "crd.projectcalico.org_ipreservations.yaml").string());
+  REQUIRE(check_crd<IPReservation>(reservations).empty());
+  reservations["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+              ["reservedCIDRs"]["items"]["type"] = "integer";
+  CHECK(join(check_crd<IPReservation>(reservations)).find("reservedCIDRs[]: schema type integer") != std::string::npos);
+}

@@ -63,6 +63,15 @@ constexpr std::string_view kIpamConfig = R"({"apiVersion": "crd.projectcalico.or
   "spec": {"strictAffinity": true, "autoAllocateBlocks": true, "maxBlocksPerHost": 4, "ipCooldownSeconds": 30,
            "kubeVirtVMAddressPersistence": "Enabled"}})";
 
+constexpr std::string_view kReservation = R"({"apiVersion": "crd.projectcalico.org/v1", "kind": "IPReservation",
+  "metadata": {"name": "gateways"},
+  "spec": {"reservedCIDRs": ["10.244.0.1", "10.244.1.0/30", "fd00:10:244::1/128"]}})";
+
+constexpr std::string_view kClusterInfo = R"({"apiVersion": "crd.projectcalico.org/v1",
+  "kind": "ClusterInformation", "metadata": {"name": "default", "resourceVersion": "812"},
+  "spec": {"clusterGUID": "5b9a3a2f0c3e4f6d9a1b2c3d4e5f6a7b", "clusterType": "k8s,bgp,kdd",
+           "calicoVersion": "v3.29.1", "datastoreReady": true, "variant": "Calico"}})";
+
 constexpr std::string_view kBgpConfig = R"({"apiVersion": "crd.projectcalico.org/v1", "kind": "BGPConfiguration",
   "metadata": {"name": "default"},
   "spec": {"logSeverityScreen": "Info", "nodeToNodeMeshEnabled": false, "asNumber": 4200000001,
@@ -193,6 +202,8 @@ TEST_CASE("every resource type round-trips a realistic object") {
   round_trip<BlockAffinity>(kAffinity);
   round_trip<IPAMHandle>(kHandle);
   round_trip<IPAMConfig>(kIpamConfig);
+  round_trip<IPReservation>(kReservation);
+  round_trip<ClusterInformation>(kClusterInfo);
   round_trip<BGPConfiguration>(kBgpConfig);
   round_trip<BGPPeer>(kBgpPeer);
   round_trip<Node>(kNode);
@@ -223,6 +234,24 @@ TEST_CASE("modeled members of the other types") {
   IPAMConfig config = *decode<IPAMConfig>(kIpamConfig);
   CHECK(config.spec.strict_affinity);
   CHECK(config.spec.max_blocks_per_host == 4);
+  IPReservation reservation = *decode<IPReservation>(kReservation);
+  CHECK(reservation.spec.reserved_cidrs ==
+        std::vector<std::string>{"10.244.0.1", "10.244.1.0/30", "fd00:10:244::1/128"});
+
+  ClusterInformation info = *decode<ClusterInformation>(kClusterInfo);
+  CHECK(info.spec.cluster_guid == "5b9a3a2f0c3e4f6d9a1b2c3d4e5f6a7b");
+  CHECK(info.spec.cluster_type == "k8s,bgp,kdd");
+  CHECK(info.spec.calico_version == "v3.29.1");
+  CHECK(info.spec.datastore_ready == true);
+  CHECK(info.spec.variant == "Calico");
+  // A false datastoreReady is a signal (a migration is under way), not an empty value.
+  auto locked = decode<ClusterInformation>(with(kClusterInfo, R"("datastoreReady": true)", R"("datastoreReady": false)"));
+  REQUIRE(locked.ok());
+  CHECK(locked->spec.datastore_ready == false);
+  CHECK(parsed(encode(*locked))["spec"]["datastoreReady"].IsFalse());
+  auto unset = decode<ClusterInformation>(with(kClusterInfo, R"(, "datastoreReady": true)", ""));
+  REQUIRE(unset.ok());
+  CHECK_FALSE(unset->spec.datastore_ready.has_value());
 
   BGPConfiguration bgp = *decode<BGPConfiguration>(kBgpConfig);
   CHECK(bgp.spec.as_number == 4200000001u);  // 4-octet AS numbers need all 32 bits
@@ -354,6 +383,22 @@ TEST_CASE("an object built in code writes what the CRD requires, including empty
   CHECK(encode(lease) == R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease",)"
                          R"("metadata":{"name":"gc","namespace":"kube-system"},)"
                          R"("spec":{"holderIdentity":"me","leaseDurationSeconds":15}})");
+
+  // Calico writes these spec members with omitempty: an empty object writes none.
+  IPReservation reservation;
+  reservation.metadata.name = "none";
+  CHECK(encode(reservation) == R"({"apiVersion":"crd.projectcalico.org/v1","kind":"IPReservation",)"
+                               R"("metadata":{"name":"none"},"spec":{}})");
+  reservation.spec.reserved_cidrs = {"10.0.0.1"};
+  CHECK(encode(reservation) == R"({"apiVersion":"crd.projectcalico.org/v1","kind":"IPReservation",)"
+                               R"("metadata":{"name":"none"},"spec":{"reservedCIDRs":["10.0.0.1"]}})");
+
+  ClusterInformation info;
+  info.metadata.name = "default";
+  info.spec.cluster_guid = "0f";
+  info.spec.datastore_ready = false;
+  CHECK(encode(info) == R"({"apiVersion":"crd.projectcalico.org/v1","kind":"ClusterInformation",)"
+                        R"("metadata":{"name":"default"},"spec":{"clusterGUID":"0f","datastoreReady":false}})");
 }
 
 TEST_CASE("wrong types are reported with the path of the member") {
@@ -393,6 +438,16 @@ TEST_CASE("wrong types are reported with the path of the member") {
         "metadata.ownerReferences[0].controller: expected a boolean, got a number");
   CHECK(decode_error<Node>(with(kNode, R"("address": "10.0.0.11")", R"("address": null)")) ==
         "status.addresses[0].address: expected a string, got null");
+  CHECK(decode_error<IPReservation>(with(kReservation, R"("10.244.0.1", )", R"(10, )")) ==
+        "spec.reservedCIDRs[0]: expected a string, got a number");
+  CHECK(decode_error<IPReservation>(with(kReservation, R"(["10.244.0.1", "10.244.1.0/30", "fd00:10:244::1/128"])",
+                                         R"("10.244.0.1")")) == "spec.reservedCIDRs: expected an array, got a string");
+  CHECK(decode_error<ClusterInformation>(with(kClusterInfo, R"("datastoreReady": true)",
+                                              R"("datastoreReady": "true")")) ==
+        "spec.datastoreReady: expected a boolean, got a string");
+  CHECK(decode_error<ClusterInformation>(with(kClusterInfo, R"("clusterGUID": "5b9a3a2f0c3e4f6d9a1b2c3d4e5f6a7b")",
+                                              R"("clusterGUID": 5)")) ==
+        "spec.clusterGUID: expected a string, got a number");
 }
 
 TEST_CASE("missing required members are errors; null for an optional member is absent") {
