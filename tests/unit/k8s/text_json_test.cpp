@@ -4,10 +4,21 @@
 #include <vector>
 
 #include "base/json/json.hpp"
+#include "base/text/base32.hpp"
 #include "base/text/base64.hpp"
 #include "base/text/line_splitter.hpp"
 
 using namespace sluice;
+
+TEST_CASE("base32 without padding: the RFC 4648 test vectors") {
+  CHECK(text::base32_encode_unpadded("") == "");
+  CHECK(text::base32_encode_unpadded("f") == "MY");
+  CHECK(text::base32_encode_unpadded("fo") == "MZXQ");
+  CHECK(text::base32_encode_unpadded("foo") == "MZXW6");
+  CHECK(text::base32_encode_unpadded("foob") == "MZXW6YQ");
+  CHECK(text::base32_encode_unpadded("fooba") == "MZXW6YTB");
+  CHECK(text::base32_encode_unpadded("foobar") == "MZXW6YTBOI");
+}
 
 TEST_CASE("base64 round trip and precise errors") {
   for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
