@@ -8,6 +8,7 @@
 
 #include "base/text/base64.hpp"
 #include "k8s-client/config/kubeconfig.hpp"
+#include "k8s-client/config/connection_source.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace sluice::k8s;
@@ -425,4 +426,34 @@ TEST_CASE("find_kubeconfig follows kubectl's order") {
         fmt::format("no kubeconfig: KUBECONFIG is not set and {}/.kube/config does not exist", dir.path().string()));
   vars = {};
   CHECK(find_kubeconfig("", env).error().message == "no kubeconfig: neither KUBECONFIG nor HOME is set");
+}
+
+TEST_CASE("resolve_connection: kubeconfig first, the service account inside a pod, errors saying what was tried") {
+  sluice::testing::TempDir dir("kubeconfig-resolve");
+  std::ofstream(dir.path() / "config") << single(kServer, "    token: abc");
+  std::map<std::string, std::string, std::less<>> vars;
+  EnvironmentLookup env = [&](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+  vars = {{"KUBECONFIG", (dir.path() / "config").string()}};
+  auto found = resolve_connection("", "", env);
+  REQUIRE(found.ok());
+  CHECK(std::get<BearerToken>(found->credentials).token == "abc");
+
+  const std::string missing = (dir.path() / "missing").string();
+  CHECK(resolve_connection(missing, "", env).error().message ==
+        fmt::format("kubeconfig: cannot read {}: No such file or directory", missing));
+
+  vars = {{"HOME", dir.path().string()}};
+  CHECK(resolve_connection("", "", env).error().message ==
+        fmt::format("no kubeconfig: KUBECONFIG is not set and {}/.kube/config does not exist", dir.path().string()));
+
+  // In a pod without a mounted service account, both attempts are named.
+  vars = {{"HOME", dir.path().string()}, {"KUBERNETES_SERVICE_HOST", "10.96.0.1"}, {"KUBERNETES_SERVICE_PORT", "443"}};
+  auto in_pod = resolve_connection("", "", env);
+  REQUIRE(!in_pod);
+  CHECK(in_pod.error().message.starts_with(fmt::format(
+      "no kubeconfig: KUBECONFIG is not set and {}/.kube/config does not exist; and in-cluster: ", dir.path().string())));
 }
