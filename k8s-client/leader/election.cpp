@@ -10,7 +10,8 @@ namespace sluice::k8s {
 Status validate(const ElectionTiming& timing) {
   using std::chrono::milliseconds;
   if (timing.retry_period <= milliseconds::zero()) return Error{"the retry period must be positive"};
-  if (timing.lease_duration < std::chrono::seconds(1) || timing.lease_duration % std::chrono::seconds(1) != milliseconds::zero()) {
+  if (timing.lease_duration < std::chrono::seconds(1) ||
+      timing.lease_duration % std::chrono::seconds(1) != milliseconds::zero()) {
     return Error{fmt::format("the lease duration must be a whole number of seconds (leaseDurationSeconds), got {} ms",
                              timing.lease_duration.count())};
   }

@@ -1,9 +1,9 @@
 #include "k8s-client/leader/elector.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include "base/log/log.hpp"
 #include "k8s-client/resources/codec.hpp"
@@ -68,8 +68,7 @@ asio::awaitable<void> LeaderElector::run() {
   if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(executor);
   if (!deadline_timer_) deadline_timer_ = std::make_unique<asio::steady_timer>(executor);
   core_.begin();
-  log::info("standing for leader election",
-            {log::kv("lease", description_), log::kv("identity", config_.identity)});
+  log::info("standing for leader election", {log::kv("lease", description_), log::kv("identity", config_.identity)});
   while (!stopped_ && !core_.ended()) {
     co_await try_acquire_or_renew();
     if (stopped_ || core_.ended()) break;
@@ -159,7 +158,8 @@ asio::awaitable<void> LeaderElector::release() {
   auto stored = co_await send(*write);
   if (!stored) {
     // A conflict means someone else has written the lease since: it is not ours to clear.
-    log::warn("cannot release the lease", {log::kv("lease", description_), log::kv("error", stored.error().describe())});
+    log::warn("cannot release the lease",
+              {log::kv("lease", description_), log::kv("error", stored.error().describe())});
     co_return;
   }
   on_written(*stored, now);
@@ -209,8 +209,7 @@ void LeaderElector::arm_deadline() {
     auto change = core_.check_deadline(Instant::now());
     if (change == LeadershipChange::stopped) {
       log::warn("no renewal within the renew deadline; giving up leadership",
-                {log::kv("lease", description_),
-                 log::kv("renew_deadline_ms", config_.timing.renew_deadline.count())});
+                {log::kv("lease", description_), log::kv("renew_deadline_ms", config_.timing.renew_deadline.count())});
     }
     apply(change);
   });
@@ -227,7 +226,8 @@ std::chrono::milliseconds LeaderElector::acquire_delay() {
   // client-go: period + uniform[0, 1.2 × period).
   std::uniform_real_distribution<double> jitter(0.0, 1.2);
   auto period = config_.timing.retry_period;
-  return period + std::chrono::milliseconds(static_cast<std::int64_t>(jitter(random_) * static_cast<double>(period.count())));
+  return period +
+         std::chrono::milliseconds(static_cast<std::int64_t>(jitter(random_) * static_cast<double>(period.count())));
 }
 
 }  // namespace sluice::k8s

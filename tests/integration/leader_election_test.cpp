@@ -293,7 +293,7 @@ TEST_CASE("without release, a stopped leader's successor waits out the lease dur
   auto stopped_at = std::chrono::steady_clock::now();
   first->stop();
   REQUIRE(testing::wait_until([&] { return first->finished(); }, 5s));
-  CHECK_FALSE(first->leading());  // stopped leading at once, before anyone else started
+  CHECK_FALSE(first->leading());            // stopped leading at once, before anyone else started
   CHECK(observer.holder() == first->id());  // nothing was written on the way out
 
   REQUIRE(testing::wait_until([&] { return other->leading(); }, 10s));

@@ -49,7 +49,9 @@ struct FakeServer {
   }
 };
 
-ElectionCore core(std::string identity) { return ElectionCore("kube-system", "sluice-ipam-gc", std::move(identity), kTiming); }
+ElectionCore core(std::string identity) {
+  return ElectionCore("kube-system", "sluice-ipam-gc", std::move(identity), kTiming);
+}
 
 // One slow-path round (read, decide, write) as the shell does it, all at time `now`.
 // Returns whether a write was stored.
