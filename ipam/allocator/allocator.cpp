@@ -128,17 +128,29 @@ boost::asio::awaitable<Status> Allocator::assign_family(const AutoAssignRequest&
   auto affinities = co_await list_objects<k8s::BlockAffinity>(ctx_.store, filter);
   if (!affinities) co_return datastore_error("listing the host's block affinities", affinities.error());
   std::vector<ip::Prefix> affine;
+  std::vector<ip::Prefix> unfinished;  // pending: a claim of this host that did not finish
   for (const auto& a : affinities->items) {
     if (is_soft_deleted(a) || a.spec.node != request.host) continue;
     auto cidr = ip::Prefix::parse(a.spec.cidr);
     if (!cidr || cidr->family() != f.family) continue;
-    if (std::any_of(f.pools.begin(), f.pools.end(), [&](const PoolView& p) { return p.cidr.contains(*cidr); }))
-      affine.push_back(*cidr);
+    if (!std::any_of(f.pools.begin(), f.pools.end(), [&](const PoolView& p) { return p.cidr.contains(*cidr); }))
+      continue;
+    affine.push_back(*cidr);
+    if (a.spec.state == kAffinityPending) unfinished.push_back(*cidr);
   }
   int held = static_cast<int>(affine.size());
 
   for (const auto& cidr : affine) {
     if (need == 0) break;
+    // Finish the claim first: a block used under a pending affinity would hold addresses
+    // that nobody advertises (pending counts as absent).
+    if (std::find(unfinished.begin(), unfinished.end(), cidr) != unfinished.end()) {
+      auto claimed = co_await claim_block(ctx_, request.host, cidr);
+      if (!claimed) {
+        if (claimed.error().code == kClaimConflict) continue;
+        co_return claimed.error();
+      }
+    }
     const std::string name = block_name(cidr);
     auto got = co_await assign_from_block(name, cidr, request, need, f.reservations, false, out);
     if (!got) co_return got.error();

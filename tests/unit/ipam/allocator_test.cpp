@@ -542,3 +542,24 @@ TEST_CASE("allocator: bad requests are refused precisely") {
   auto negative = f.request("node-a", "h1", -1);
   CHECK(f.run(f.allocator.auto_assign(negative)).error().code == kInvalidRequest);
 }
+
+TEST_CASE("allocator: a block made under a pending affinity (a crash before confirming) is confirmed before use") {
+  IpamFixture f;
+  f.add_pool("pool-a", "10.0.0.0/24", 26);
+  const auto cidr = prefix("10.0.0.128/26");
+  k8s::BlockAffinity pending;
+  pending.metadata.name = affinity_name("node-a", cidr);
+  pending.metadata.labels = affinity_labels("node-a", "host", ip::Family::v4);
+  pending.spec = {"pending", "node-a", "host", cidr.to_string(), "false", {}};
+  REQUIRE(f.store.put(k8s::BlockAffinity::resource, k8s::encode(pending)));
+  auto block = AllocationBlock::create(cidr, host_affinity("node-a"), "2026-12-06T00:00:00Z", 7);
+  block.metadata().name = block_name(cidr);
+  REQUIRE(f.store.put(k8s::IPAMBlock::resource, k8s::encode(block.resource())));
+
+  auto got = f.assign("node-a", "h1", 1).ipv4.front();
+  CHECK(got.block == cidr);
+  auto affinities = f.affinities();
+  REQUIRE(affinities.size() == 1);
+  CHECK(affinities.front().spec.state == "confirmed");
+  CHECK_MESSAGE(f.problems().empty(), describe(f.problems()));
+}
