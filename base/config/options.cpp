@@ -87,6 +87,16 @@ Options& Options::duration(std::string name, std::string env, std::chrono::milli
              });
 }
 
+Options& Options::repeated(std::string name, std::string env, std::vector<std::string>* target,
+                           std::string value_name, std::string help) {
+  add(std::move(name), std::move(env), std::move(value_name), "", std::move(help), [target](std::string_view v) -> Status {
+    target->emplace_back(v);
+    return {};
+  });
+  specs_.back().is_repeated = true;
+  return *this;
+}
+
 Options& Options::positional(std::string usage) {
   positional_usage_ = std::move(usage);
   return *this;
@@ -145,7 +155,7 @@ Result<Options::Parsed> Options::parse(int argc, const char* const* argv, const 
 
 Result<Options::Parsed> Options::parse(std::span<const std::string> args, const Environment& env) const {
   Parsed parsed;
-  std::map<const Spec*, std::string> from_flags;  // the last occurrence wins
+  std::map<const Spec*, std::vector<std::string>> from_flags;  // in order; single-valued flags use the last
   bool flags_done = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
@@ -173,11 +183,11 @@ Result<Options::Parsed> Options::parse(std::span<const std::string> args, const 
     const Spec* spec = find(name);
     if (!spec) return Error{fmt::format("{}: unknown flag --{}{}", program_, name, suggest(name))};
     if (eq != std::string_view::npos) {
-      from_flags[spec] = std::string(body.substr(eq + 1));
+      from_flags[spec].emplace_back(body.substr(eq + 1));
     } else if (spec->is_switch) {
-      from_flags[spec] = "true";
+      from_flags[spec].emplace_back("true");
     } else if (i + 1 < args.size()) {
-      from_flags[spec] = args[++i];
+      from_flags[spec].push_back(args[++i]);
     } else {
       return Error{fmt::format("{}: flag --{} needs a value ({})", program_, name, spec->value_name)};
     }
@@ -186,7 +196,9 @@ Result<Options::Parsed> Options::parse(std::span<const std::string> args, const 
 
   for (const Spec& spec : specs_) {
     if (auto it = from_flags.find(&spec); it != from_flags.end()) {
-      if (auto s = spec.apply(it->second); !s) return s.error().context(fmt::format("{}: flag --{}", program_, spec.name));
+      const auto& values = it->second;
+      for (auto v = spec.is_repeated ? values.begin() : values.end() - 1; v != values.end(); ++v)
+        if (auto s = spec.apply(*v); !s) return s.error().context(fmt::format("{}: flag --{}", program_, spec.name));
       continue;
     }
     if (spec.env.empty()) continue;
@@ -204,7 +216,8 @@ std::string Options::help() const {
   std::string out = fmt::format("Usage: {} [flags]{}\n\n{}\n\nFlags:\n", program_,
                                 positional_usage_.empty() ? "" : " " + positional_usage_, summary_);
   for (const Spec& s : specs_) {
-    out += fmt::format("  --{}{}\n", s.name, s.value_name.empty() ? "" : " " + s.value_name);
+    out += fmt::format("  --{}{}{}\n", s.name, s.value_name.empty() ? "" : " " + s.value_name,
+                       s.is_repeated ? " (repeatable)" : "");
     out += fmt::format("      {}\n", s.help);
     std::string facts;
     if (!s.env.empty()) facts += fmt::format("env {}", s.env);

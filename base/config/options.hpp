@@ -42,6 +42,11 @@ class Options {
   // A switch: "--name" sets true; "--name=false" and env values true/false/1/0 also work.
   Options& boolean(std::string name, std::string env, bool* target, std::string help);
   Options& duration(std::string name, std::string env, std::chrono::milliseconds* target, std::string help);
+  // A flag that may be given many times: every occurrence is appended to `target`, in
+  // order (a single-valued flag keeps only its last). Its variable, used when no flag is
+  // given, holds one value.
+  Options& repeated(std::string name, std::string env, std::vector<std::string>* target, std::string value_name,
+                    std::string help);
 
   template <std::integral T>
   Options& integer(std::string name, std::string env, T* target, T min, T max, std::string help) {
@@ -75,6 +80,7 @@ class Options {
     std::string help;
     std::function<Status(std::string_view)> apply;
     bool is_switch;
+    bool is_repeated = false;
   };
   const Spec* find(std::string_view name) const;
   std::string suggest(std::string_view name) const;

@@ -98,3 +98,19 @@ TEST_CASE("positional arguments and help") {
   CHECK(text.find("default 1m30s") != std::string::npos);
   CHECK(text.find("A flag overrides its environment variable") != std::string::npos);
 }
+
+TEST_CASE("a repeated flag keeps every occurrence in order; a single-valued one keeps the last") {
+  Fixture f;
+  std::vector<std::string> peers;
+  f.options.repeated("peer", "SLUICE_PEER", &peers, "ADDRESS", "A peer.");
+  REQUIRE(f.parse({"--peer=10.0.0.1", "--port=1", "--peer", "10.0.0.2", "--port=2"}).ok());
+  CHECK(peers == std::vector<std::string>{"10.0.0.1", "10.0.0.2"});
+  CHECK(f.port == 2);
+  CHECK(f.options.help().find("  --peer ADDRESS (repeatable)\n") != std::string::npos);
+
+  std::vector<std::string> from_env;
+  Fixture g;
+  g.options.repeated("peer", "SLUICE_PEER", &from_env, "ADDRESS", "A peer.");
+  REQUIRE(g.parse({}, {{"SLUICE_PEER", "10.0.0.3"}}).ok());
+  CHECK(from_env == std::vector<std::string>{"10.0.0.3"});
+}
