@@ -17,7 +17,7 @@
 
 namespace sluice::k8s {
 
-// client-go's (and Calico kube-controllers') defaults.
+// The defaults client-go documents for core clients (LeaderElectionConfig).
 struct ElectionTiming {
   // How long a candidate waits, after it last saw the record change, before taking over.
   // Written as leaseDurationSeconds, so whole seconds.
