@@ -847,3 +847,32 @@ TEST_CASE("ipamctl configure: a compare-and-swap lost to another writer is retri
   CHECK(raced);
   CHECK(c.f.run(ipam::get_object<k8s::IPAMConfig>(c.f.store, "default"))->spec.max_blocks_per_host == 7);
 }
+
+TEST_CASE("ipamctl check --report: a ClusterInformation without a GUID gets one by compare-and-swap") {
+  Ctl c;
+  c.leak_scenario();
+  k8s::ClusterInformation info;
+  info.metadata.name = "default";
+  info.spec.calico_version = "v3.30.0";
+  c.put(info);
+  REQUIRE(c.run({"check", "--report", c.path("r.json")}).status == 0);
+  auto stored = c.f.run(ipam::get_object<k8s::ClusterInformation>(c.f.store, "default"));
+  REQUIRE(stored.ok());
+  CHECK(stored->spec.cluster_guid == "guid-1");
+  CHECK(stored->spec.calico_version == "v3.30.0");  // the rest is kept
+}
+
+TEST_CASE("ipamctl release --from-report: a missing or malformed report is an error naming it, exit status 1") {
+  Ctl c;
+  c.leak_scenario();
+  auto missing = c.run({"release", "--from-report", c.path("nope.json"), "--yes"});
+  CHECK(missing.status == ipamctl::kExitFailed);
+  CHECK(missing.err == fmt::format("ipamctl release: cannot read the report {}\n", c.path("nope.json")));
+  const std::string file = c.path("bad.json");
+  write_file(file, R"({"kind":"IPAMCheckReport","format":1,"clusterGUID":"g","toolVersion":"1.2.3",)"
+                   R"("time":"2026-12-06T00:00:00Z","leakedAddresses":[{"address":"10.0.0.1"}],"emptyHandles":[]})");
+  auto bad = c.run({"release", "--from-report", file, "--yes"});
+  CHECK(bad.status == ipamctl::kExitFailed);
+  CHECK(bad.err == fmt::format("ipamctl release: the report {} is not valid: leakedAddresses[0].handle: missing\n", file));
+  CHECK(c.f.allocated().size() == 3);
+}
