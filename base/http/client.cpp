@@ -1,5 +1,9 @@
 #include "base/http/client.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <limits>
 
 #include <fmt/format.h>
@@ -22,6 +26,10 @@ using tcp = asio::ip::tcp;
 
 constexpr std::size_t kMaxBody = std::size_t{256} << 20;  // a list of 50k objects fits easily
 constexpr std::size_t kMaxIdle = 8;
+// A pooled connection idle this long is closed rather than reused: servers close idle
+// connections (kube-apiserver's and ours after 15 s or more), and a request sent into a
+// connection the server is closing cannot always be told apart from one it processed.
+constexpr std::chrono::seconds kMaxIdleAge{10};
 
 bool is_timeout(const beast::error_code& ec) {
   return ec == beast::error::timeout;
@@ -41,6 +49,22 @@ std::string host_port(const std::string& host, std::uint16_t port) {
 bool closed_while_idle(const beast::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::eof ||
          ec == asio::error::broken_pipe;
+}
+
+// Whether a request that reached a reused connection may be sent again when the
+// connection then closes without an answer. A server that is stopping may have processed
+// it before closing: resending a POST, PUT, PATCH or DELETE could apply it twice (a
+// compare-and-swap would then fail as a conflict over the caller's own write), so only
+// safe methods are resent; the others report the failure for the caller to judge.
+bool resendable(std::string_view method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
+
+// Whether an idle connection is still usable: a server that closed it (or sent anything
+// unasked, such as a 408 or a TLS close_notify) has left something to read. Checked before
+// reuse, so a request is not sent into a connection already known to be dead.
+bool still_open(Stream& s) {
+  char byte;
+  const ssize_t n = ::recv(s.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 bhttp::request<bhttp::string_body> build(const ClientRequest& r, const std::string& host) {
@@ -88,14 +112,19 @@ struct Client::Impl {
   ClientOptions options;
   std::string server;  // host:port
   std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
-  std::vector<std::unique_ptr<Stream>> idle;
+  struct Idle {
+    std::unique_ptr<Stream> stream;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Idle> idle;
 
   // A pooled connection (reused = true) or a new one, connected and through TLS.
   asio::awaitable<Result<std::pair<std::unique_ptr<Stream>, bool>>> acquire(std::chrono::milliseconds timeout) {
-    if (!idle.empty()) {
-      auto s = std::move(idle.back());
+    while (!idle.empty()) {
+      Idle pooled = std::move(idle.back());
       idle.pop_back();
-      co_return std::pair{std::move(s), true};
+      if (std::chrono::steady_clock::now() - pooled.since < kMaxIdleAge && still_open(*pooled.stream))
+        co_return std::pair{std::move(pooled.stream), true};
     }
     beast::error_code ec;
     tcp::resolver resolver(executor);
@@ -125,7 +154,8 @@ struct Client::Impl {
   }
 
   void release(std::unique_ptr<Stream> s) {
-    if (idle.size() < kMaxIdle && s->tcp().socket().is_open()) idle.push_back(std::move(s));
+    if (idle.size() < kMaxIdle && s->tcp().socket().is_open())
+      idle.push_back(Idle{std::move(s), std::chrono::steady_clock::now()});
   }
 };
 
@@ -164,11 +194,12 @@ asio::awaitable<Result<ClientResponse>> Client::request(ClientRequest request, s
     beast::error_code ec;
     stream->tcp().expires_after(timeout);
     co_await bhttp::async_write(*stream, req, asio::redirect_error(asio::use_awaitable, ec));
+    const bool sent = !ec;
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(kMaxBody);
     if (!ec) co_await bhttp::async_read(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      if (reused && closed_while_idle(ec) && !parser.got_some()) continue;
+      if (reused && closed_while_idle(ec) && !parser.got_some() && (!sent || resendable(request.method))) continue;
       co_return transport_error(impl_->server, fmt::format("{} {} to", request.method, request.target), ec);
     }
     auto& res = parser.get();
@@ -194,13 +225,14 @@ asio::awaitable<Result<ClientResponse>> Client::stream(ClientRequest request,
     beast::error_code ec;
     stream->tcp().expires_after(idle_timeout);
     co_await bhttp::async_write(*stream, req, asio::redirect_error(asio::use_awaitable, ec));
+    const bool sent = !ec;
     bhttp::response_parser<bhttp::buffer_body> parser;
     // A watch has no length limit. (Not boost::none: Beast 1.74 compares a Content-Length
     // against an empty limit as "exceeded".)
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     if (!ec) co_await bhttp::async_read_header(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      if (reused && closed_while_idle(ec) && !parser.got_some()) continue;
+      if (reused && closed_while_idle(ec) && !parser.got_some() && (!sent || resendable(request.method))) continue;
       co_return transport_error(impl_->server, fmt::format("{} {} to", request.method, request.target), ec);
     }
     ClientResponse out = to_response(parser.get());
