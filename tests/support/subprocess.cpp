@@ -27,8 +27,11 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
 }
 
 // In the child: exec or report why not, without returning into the test.
+// Only stdin, stdout and stderr cross: a child must not inherit the test's sockets (an
+// in-process server's listener held open by a child could not be bound again on restart).
 [[noreturn]] void exec_child(const std::vector<std::string>& argv) {
   auto args = c_argv(argv);
+  ::close_range(3, ~0U, 0);
   ::execvp(args[0], args.data());
   std::string msg = fmt::format("cannot run {}: {}\n", argv[0], std::strerror(errno));
   (void)!::write(STDERR_FILENO, msg.data(), msg.size());
