@@ -1,5 +1,7 @@
 #include "tests/integration/support/running_apiserver.hpp"
 
+#include <fstream>
+
 #include <utility>
 
 #include <boost/asio/post.hpp>
@@ -53,6 +55,17 @@ apiserver::ServerOptions apiserver_options(const EtcdServer& etcd, std::string t
   options.token = std::move(token);
   options.bookmark_interval = std::chrono::seconds(1);
   return options;
+}
+
+std::filesystem::path write_kubeconfig(const std::filesystem::path& dir, const ip::Endpoint& server,
+                                       const std::string& token) {
+  const auto path = dir / "kubeconfig";
+  std::ofstream out(path);
+  out << "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: http://"
+      << server.to_string() << "\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: test\n"
+      << "users:\n- name: test\n  user:\n" << (token.empty() ? "    {}\n" : "    token: " + token + "\n")
+      << "current-context: test\n";
+  return path;
 }
 
 }  // namespace sluice::testing

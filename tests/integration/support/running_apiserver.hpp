@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <string>
 #include <memory>
 #include <thread>
 
@@ -40,5 +42,9 @@ class RunningApiServer {
 ip::Endpoint etcd_endpoint(const EtcdServer& etcd);
 // Options for a plain-HTTP server on loopback over `etcd`, with 1 s bookmarks.
 apiserver::ServerOptions apiserver_options(const EtcdServer& etcd, std::string token = {});
+// Writes `dir`/kubeconfig for a plain-HTTP server (with the bearer token, if any), for
+// tests that run Sluice's programs against the server; returns its path.
+std::filesystem::path write_kubeconfig(const std::filesystem::path& dir, const ip::Endpoint& server,
+                                       const std::string& token = {});
 
 }  // namespace sluice::testing
