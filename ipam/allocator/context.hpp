@@ -33,7 +33,10 @@ struct IpamContext {
   int max_retries = 100;
 };
 
-// An API error as an allocator error: "while <what>: 409 Conflict: ...".
+// An API error as an allocator error: "<what>: 409 Conflict: ...".
 Error datastore_error(std::string_view what, const k8s::ApiError& error);
+// A write that failed this way may still have been applied (no answer came, or the
+// server failed after acting): the caller must look before writing again.
+bool may_have_landed(const k8s::ApiError& error);
 
 }  // namespace sluice::ipam

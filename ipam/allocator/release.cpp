@@ -30,6 +30,23 @@ boost::asio::awaitable<k8s::ApiStatus> write_after_release(IpamContext& ctx, All
   co_return k8s::ApiStatus{};
 }
 
+// After a release write that got no answer, whether it happened: none of the ordinals
+// it freed is still held by the same allocation (owner and sequence number) — either
+// the block says so, or the block is gone.
+boost::asio::awaitable<bool> release_landed(IpamContext& ctx, const std::string& block_object,
+                                            const AllocationBlock& before, const AllocationBlock& after) {
+  auto stored = co_await get_live<k8s::IPAMBlock>(ctx.store, block_object);
+  if (!stored) co_return stored.error().kind == k8s::ApiErrorKind::not_found;
+  auto now = AllocationBlock::from_resource(std::move(*stored));
+  if (!now) co_return false;
+  for (int ord = 0; ord < before.ordinal_count(); ++ord) {
+    if (!before.in_use(ord) || after.in_use(ord)) continue;  // not one this write released
+    if (now->in_use(ord) && now->owner(ord) == before.owner(ord) && now->sequence_for(ord) == before.sequence_for(ord))
+      co_return false;
+  }
+  co_return true;
+}
+
 }  // namespace
 
 boost::asio::awaitable<Result<std::optional<ip::Prefix>>> BlockLocator::locate(IpamContext& ctx,
@@ -112,7 +129,8 @@ boost::asio::awaitable<Result<ReleaseResult>> Allocator::release_in_block(const 
     auto written = co_await write_after_release(ctx_, candidate);
     if (!written) {
       if (is_conflict(written.error()) || is_not_found(written.error())) continue;
-      co_return datastore_error("writing IPAMBlock " + name, written.error());
+      if (!may_have_landed(written.error())) co_return datastore_error("writing IPAMBlock " + name, written.error());
+      if (!co_await release_landed(ctx_, name, *block, candidate)) continue;
     }
     for (const auto& r : requests)
       if (std::find(result.not_allocated.begin(), result.not_allocated.end(), r.address) ==
@@ -164,12 +182,17 @@ boost::asio::awaitable<Result<std::vector<ip::Address>>> Allocator::release_by_h
       if (config->ip_cooldown.count() > 0) stamp = ctx_.now();
       if (candidate.release_by_handle(handle_id, std::nullopt, stamp) == 0) break;
       auto written = co_await write_after_release(ctx_, candidate);
-      if (written) {
+      bool landed = written.ok();
+      if (!landed) {
+        if (is_conflict(written.error()) || is_not_found(written.error())) continue;
+        if (!may_have_landed(written.error()))
+          co_return datastore_error("writing IPAMBlock " + block_object, written.error());
+        landed = co_await release_landed(ctx_, block_object, *block, candidate);
+      }
+      if (landed) {
         released.insert(released.end(), addresses.begin(), addresses.end());
         break;
       }
-      if (is_conflict(written.error()) || is_not_found(written.error())) continue;
-      co_return datastore_error("writing IPAMBlock " + block_object, written.error());
     }
   }
   // The handle goes last, so a crash before here leaves it to be found and finished.

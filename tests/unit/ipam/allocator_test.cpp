@@ -563,3 +563,43 @@ TEST_CASE("allocator: a block made under a pending affinity (a crash before conf
   CHECK(affinities.front().spec.state == "confirmed");
   CHECK_MESSAGE(f.problems().empty(), describe(f.problems()));
 }
+
+TEST_CASE("allocator: handle and release writes whose answers are lost are recognised, not applied twice") {
+  IpamFixture f;
+  f.add_pool("pool-a", "10.0.0.0/24", 26);
+  f.assign("node-a", "h0", 1);
+  auto lose_first = [&](StoreVerb verb, std::string_view plural) {
+    auto seen = std::make_shared<int>(0);
+    f.store.set_fault_hook([=](const StoreOperation& op) -> std::optional<InjectedFault> {
+      if (op.verb == verb && op.plural == plural && (*seen)++ == 0)
+        return fault(k8s::ApiErrorKind::transport, 0, true);
+      return std::nullopt;
+    });
+  };
+  SUBCASE("the handle's creation") {
+    lose_first(StoreVerb::create, "ipamhandles");
+    f.assign("node-a", "h1", 1);
+  }
+  SUBCASE("the handle's increment") {
+    f.assign("node-a", "h1", 1);
+    lose_first(StoreVerb::update, "ipamhandles");
+    f.assign("node-a", "h1", 1);  // the same owner again: an update of its handle
+  }
+  SUBCASE("a release by address") {
+    auto got = f.assign("node-a", "h1", 2).ipv4;
+    lose_first(StoreVerb::update, "ipamblocks");
+    const std::vector<ReleaseOptions> release{{got[0].address, "h1", got[0].sequence_number}};
+    auto released = f.run(f.allocator.release_ips(release));
+    REQUIRE_MESSAGE(released.ok(), released.error().message);
+    CHECK(released->released.size() == 1);
+  }
+  SUBCASE("a release by handle") {
+    f.assign("node-a", "h1", 2);
+    lose_first(StoreVerb::update, "ipamblocks");
+    auto released = f.run(f.allocator.release_by_handle("h1"));
+    REQUIRE_MESSAGE(released.ok(), released.error().message);
+    CHECK(released->size() == 2);
+  }
+  f.store.set_fault_hook({});
+  CHECK_MESSAGE(f.problems().empty(), describe(f.problems()));
+}
