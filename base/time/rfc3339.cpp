@@ -98,8 +98,13 @@ Result<TimePoint> parse_rfc3339(std::string_view text) {
     return bad("expected 'Z' or an offset");
   }
   if (pos != text.size()) return bad("unexpected text after the time");
-  const auto local = sys_days{ymd} + hours(h) + minutes(mi) + seconds(s);
-  return TimePoint(duration_cast<TimePoint::duration>((local - offset).time_since_epoch() + fraction));
+  // In seconds first: a time point counts nanoseconds and reaches only the years
+  // 1678 to 2261; later or earlier years are refused rather than overflowed.
+  const sys_seconds utc = sys_days{ymd} + hours(h) + minutes(mi) + seconds(s) - offset;
+  constexpr auto kLimit = duration_cast<seconds>(TimePoint::duration::max()).count() - 1;
+  if (utc.time_since_epoch().count() > kLimit || utc.time_since_epoch().count() < -kLimit)
+    return bad("out of the representable range (years 1678 to 2261)");
+  return TimePoint(duration_cast<TimePoint::duration>(utc.time_since_epoch()) + fraction);
 }
 
 }  // namespace sluice::timefmt

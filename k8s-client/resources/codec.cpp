@@ -116,7 +116,7 @@ Result<rapidjson::Document> parse_json(std::string_view text) {
   // RapidJSON's parser recurses once per level; bound the depth before it runs. A raw NUL
   // is never valid JSON, and the parser would take it for the end of the input.
   int depth = 0;
-  bool in_string = false, escaped = false, zero_with_exponent = false;
+  bool in_string = false, escaped = false, full_precision_unsafe = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\0') return Error{fmt::format("invalid JSON at offset {}: a NUL byte", i)};
@@ -131,15 +131,32 @@ Result<rapidjson::Document> parse_json(std::string_view text) {
     } else if (c == '"') {
       in_string = true;
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-      // A number: note a zero significand with an exponent ("0e40", "-0.0E+99").
-      bool zero = true, exponent = false;
+      // A number, read as JSON's grammar reads it; see full_precision_unsafe below.
       std::size_t j = i;
-      for (; j < text.size() && std::string_view("0123456789+-.eE").find(text[j]) != std::string_view::npos; ++j) {
-        if (text[j] == 'e' || text[j] == 'E') exponent = true;
-        if (!exponent && text[j] >= '1' && text[j] <= '9') zero = false;
+      if (text[j] == '-') ++j;
+      bool scaled = false;
+      std::string leading;  // up to 21 significant digits
+      auto digits = [&] {
+        for (; j < text.size() && text[j] >= '0' && text[j] <= '9'; ++j)
+          if ((text[j] != '0' || !leading.empty()) && leading.size() < 21) leading.push_back(text[j]);
+      };
+      digits();
+      if (j < text.size() && text[j] == '.') {
+        ++j;
+        scaled = true;
+        digits();
       }
-      zero_with_exponent = zero_with_exponent || (zero && exponent);
-      i = j - 1;
+      if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
+        ++j;
+        scaled = true;
+        if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+        while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+      }
+      const bool zero = leading.empty();
+      const bool rounds_past_uint64 =
+          leading.size() == 21 && leading.compare(0, 20, "18446744073709551615") == 0 && leading[20] >= '5';
+      full_precision_unsafe = full_precision_unsafe || (zero && scaled) || (scaled && rounds_past_uint64);
+      if (j > i) i = j - 1;
     } else if (c == '{' || c == '[') {
       if (++depth > kMaxJsonDepth) {
         return Error{fmt::format("invalid JSON at offset {}: nested deeper than {} levels", i, kMaxJsonDepth)};
@@ -149,10 +166,12 @@ Result<rapidjson::Document> parse_json(std::string_view text) {
     }
   }
   rapidjson::Document doc;
-  // RapidJSON 1.1's full-precision path normalizes a zero significand with clz(0)
-  // (undefined; found by fuzzing) when the exponent is past its fast path. Such a number
-  // is exactly 0 either way, so that text is parsed in normal precision.
-  if (zero_with_exponent) {
+  // RapidJSON 1.1's full-precision path (StrtodDiyFp) calls clz(0), which is undefined,
+  // in two cases found by fuzzing: a zero significand written with a scale ("0e40",
+  // "0.000000000000000000000000"), and a significand whose first 20 digits are 2^64-1
+  // followed by a digit that rounds it up, past 64 bits, to zero. Text holding either is
+  // parsed in normal precision (exact for the zeros; at most an ulp off for the other).
+  if (full_precision_unsafe) {
     doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   } else {
     doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());

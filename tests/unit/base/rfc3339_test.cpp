@@ -34,4 +34,8 @@ TEST_CASE("RFC 3339: refuses malformed text with the reason") {
   CHECK(!timefmt::parse_rfc3339("2026-12-06T04:05:06.Z"));
   CHECK(!timefmt::parse_rfc3339("2026-12-06T04:05:06Zjunk"));
   CHECK(!timefmt::parse_rfc3339(""));
+  CHECK(timefmt::parse_rfc3339("9650-01-01T00:00:00Z").error().message ==
+        "invalid RFC 3339 time \"9650-01-01T00:00:00Z\": out of the representable range (years 1678 to 2261)");
+  CHECK(!timefmt::parse_rfc3339("0001-01-01T00:00:00Z"));
+  CHECK(timefmt::parse_rfc3339("2261-12-31T23:59:59Z").ok());
 }

@@ -610,3 +610,17 @@ TEST_CASE("random IPAMBlocks survive encode and decode exactly") {
     CHECK(*again == block);
   }
 }
+
+TEST_CASE("parse_json: numbers that would send RapidJSON's full-precision path into clz(0) still parse") {
+  for (const char* text : {"0.0000000000000000000000000000000000000", "-0.000000000000000000000000000000000000000000",
+                           "0e40", "-0.0E+99", "0.5", "1e2", "0.000000000184467440737095516155161",
+                           "1844674407370955161599e-30"}) {
+    CAPTURE(text);
+    auto doc = k8s::parse_json(text);
+    REQUIRE(doc.ok());
+    REQUIRE(doc->IsNumber());
+  }
+  CHECK(k8s::parse_json("0.0000000000000000000000000000000000000")->GetDouble() == 0.0);
+  CHECK(k8s::parse_json("0.5")->GetDouble() == 0.5);
+  CHECK(k8s::parse_json("0.000000000184467440737095516155161")->GetDouble() == doctest::Approx(1.8446744073709552e-10));
+}
