@@ -19,7 +19,7 @@ namespace {
 
 using Problems = std::vector<std::string>;
 
-std::filesystem::path crd_dir() { return std::filesystem::path(__FILE__).parent_path() / "../../../manifests/crds"; }
+std::filesystem::path crd_dir() { return SLUICE_CRD_DIR; }
 
 std::string join(const Problems& problems) {
   std::string out;
