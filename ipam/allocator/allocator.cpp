@@ -152,7 +152,7 @@ boost::asio::awaitable<Status> Allocator::assign_family(const AutoAssignRequest&
       }
     }
     const std::string name = block_name(cidr);
-    auto got = co_await assign_from_block(name, cidr, request, need, f.reservations, false, out);
+    auto got = co_await assign_from_block(name, cidr, request, need, f, false, out);
     if (!got) co_return got.error();
     need -= *got;
   }
@@ -178,7 +178,7 @@ boost::asio::awaitable<Status> Allocator::assign_family(const AutoAssignRequest&
       ++held;
     }
     const std::string name = block_name(cidr);
-    auto got = co_await assign_from_block(name, cidr, request, need, f.reservations, false, out);
+    auto got = co_await assign_from_block(name, cidr, request, need, f, false, out);
     if (!got) co_return got.error();
     need -= *got;
     if (*got == 0 && ++claim_attempts >= ctx_.max_retries) break;
@@ -202,11 +202,9 @@ boost::asio::awaitable<Status> Allocator::assign_family(const AutoAssignRequest&
 boost::asio::awaitable<Result<int>> Allocator::assign_from_block(const std::string& block_object,
                                                                  const ip::Prefix& cidr,
                                                                  const AutoAssignRequest& request, int count,
-                                                                 const Reservations& reservations, bool borrowing,
+                                                                 const FamilyRequest& family, bool borrowing,
                                                                  std::vector<AssignedAddress>& out) {
   const Owner owner = owner_of(request.handle_id, request.attributes);
-  auto config = co_await read_ipam_config(ctx_);
-  if (!config) co_return config.error();
   for (int attempt = 0; attempt < ctx_.max_retries; ++attempt) {
     auto stored = co_await get_live<k8s::IPAMBlock>(ctx_.store, block_object);
     std::optional<AllocationBlock> block;
@@ -233,8 +231,8 @@ boost::asio::awaitable<Result<int>> Allocator::assign_from_block(const std::stri
     if (!borrowing && !block->affine_to_host(request.host)) co_return 0;
 
     AllocationBlock candidate = *block;
-    if (config->ip_cooldown.count() > 0) candidate.collect_cooled(ctx_.now(), config->ip_cooldown);
-    const std::vector<int> ordinals = candidate.auto_assign(count, owner, reservations);
+    if (family.config.ip_cooldown.count() > 0) candidate.collect_cooled(ctx_.now(), family.config.ip_cooldown);
+    const std::vector<int> ordinals = candidate.auto_assign(count, owner, family.reservations);
     if (ordinals.empty()) co_return 0;
     const int n = static_cast<int>(ordinals.size());
 
@@ -361,7 +359,7 @@ boost::asio::awaitable<Result<int>> Allocator::borrow(const AutoAssignRequest& r
     for (const auto& [step, cidr] : candidates) {
       if (got_total == count) co_return got_total;
       const std::string name = block_name(cidr);
-      auto got = co_await assign_from_block(name, cidr, request, count - got_total, f.reservations, true, out);
+      auto got = co_await assign_from_block(name, cidr, request, count - got_total, f, true, out);
       if (!got) co_return got.error();
       got_total += *got;
     }

@@ -143,14 +143,15 @@ class Allocator {
                                                std::vector<AssignedAddress>& out);
   boost::asio::awaitable<Result<int>> assign_from_block(const std::string& block_object, const ip::Prefix& cidr,
                                                         const AutoAssignRequest& request, int count,
-                                                        const Reservations& reservations, bool borrowing,
+                                                        const FamilyRequest& family, bool borrowing,
                                                         std::vector<AssignedAddress>& out);
   boost::asio::awaitable<Result<std::optional<ip::Prefix>>> find_usable_block(const AutoAssignRequest& request,
                                                                              FamilyRequest& family);
   boost::asio::awaitable<Result<int>> borrow(const AutoAssignRequest& request, FamilyRequest& family, int count,
                                              std::vector<AssignedAddress>& out);
   boost::asio::awaitable<Result<ReleaseResult>> release_in_block(const ip::Prefix& block,
-                                                                 std::vector<ReleaseRequest> requests);
+                                                                 std::vector<ReleaseRequest> requests,
+                                                                 std::chrono::seconds cooldown);
 
   IpamContext ctx_;
 };

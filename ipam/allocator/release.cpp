@@ -84,10 +84,12 @@ boost::asio::awaitable<Result<ReleaseResult>> Allocator::release_ips(const std::
     }
     by_block[**block].push_back(ReleaseRequest{r.address, r.handle_id, r.sequence_number});
   }
+  auto config = co_await read_ipam_config(ctx_);
+  if (!config) co_return config.error();
   // Each block's batch stands alone: a refused batch does not stop the others.
   std::optional<Error> failure;
   for (auto& [block, batch] : by_block) {
-    auto released = co_await release_in_block(block, std::move(batch));
+    auto released = co_await release_in_block(block, std::move(batch), config->ip_cooldown);
     if (!released) {
       if (!failure) {
         failure = released.error();
@@ -105,10 +107,9 @@ boost::asio::awaitable<Result<ReleaseResult>> Allocator::release_ips(const std::
 }
 
 boost::asio::awaitable<Result<ReleaseResult>> Allocator::release_in_block(const ip::Prefix& cidr,
-                                                                          std::vector<ReleaseRequest> requests) {
+                                                                          std::vector<ReleaseRequest> requests,
+                                                                          std::chrono::seconds cooldown) {
   const std::string name = block_name(cidr);
-  auto config = co_await read_ipam_config(ctx_);
-  if (!config) co_return config.error();
   for (int attempt = 0; attempt < ctx_.max_retries; ++attempt) {
     ReleaseResult result;
     auto stored = co_await get_live<k8s::IPAMBlock>(ctx_.store, name);
@@ -121,7 +122,7 @@ boost::asio::awaitable<Result<ReleaseResult>> Allocator::release_in_block(const 
     if (!block) co_return Error{block.error().message, kDatastore};
     AllocationBlock candidate = *block;
     std::optional<TimePoint> stamp;
-    if (config->ip_cooldown.count() > 0) stamp = ctx_.now();
+    if (cooldown.count() > 0) stamp = ctx_.now();
     auto outcome = candidate.release(requests, stamp);
     if (!outcome) co_return outcome.error();
     result.not_allocated = outcome->not_allocated;
