@@ -1,6 +1,9 @@
 // The non-template half of the codec: paths and errors, member lookup, unknown-member
 // capture, scalar readers, and the guarded parser.
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <optional>
 
 #include <rapidjson/error/en.h>
 
@@ -112,11 +115,42 @@ Status read_int_or_string(const rapidjson::Value& in, IntOrString& out, const Pa
 
 }  // namespace codec
 
+namespace {
+
+// RapidJSON 1.1's full-precision number path (StrtodDiyFp) calls clz(0), which is
+// undefined, in two cases found by fuzzing: a zero significand written with a scale
+// ("0e40", "0.000000000000000000000000"), and a significand whose first 20 digits are
+// 2^64-1 followed by a digit that rounds it up past 64 bits to zero (fractions, and
+// integers too large for 64 bits, which it reads as doubles). Such a number is rewritten
+// before parsing into text of the same value that RapidJSON reads safely: "0.0" or
+// "-0.0" for the zeros, and the shortest text of the correctly rounded double (at most 17
+// digits) for the others. Every other number is left as it is.
+std::optional<std::string> number_replacement(std::string_view token, bool scaled, std::string_view leading) {
+  const bool negative = token.front() == '-';
+  if (leading.empty()) return scaled ? std::optional<std::string>(negative ? "-0.0" : "0.0") : std::nullopt;
+  const bool rounds_past_uint64 =
+      leading.size() == 21 && leading.compare(0, 20, "18446744073709551615") == 0 && leading[20] >= '5';
+  if (!rounds_past_uint64) return std::nullopt;
+  const std::string text(token);
+  const double value = std::strtod(text.c_str(), nullptr);
+  char out[64];
+  auto [end, ec] = std::to_chars(out, out + sizeof out, value);
+  if (ec != std::errc()) return std::nullopt;
+  std::string replacement(out, end);
+  // Keep it a double to RapidJSON (an integer-looking text would read as one).
+  if (replacement.find_first_of(".eEn") == std::string::npos) replacement += ".0";
+  return replacement;
+}
+
+}  // namespace
+
 Result<rapidjson::Document> parse_json(std::string_view text) {
   // RapidJSON's parser recurses once per level; bound the depth before it runs. A raw NUL
   // is never valid JSON, and the parser would take it for the end of the input.
   int depth = 0;
-  bool in_string = false, escaped = false, full_precision_unsafe = false;
+  bool in_string = false, escaped = false;
+  std::string defused;      // the text with numbers rewritten, when any is
+  std::size_t copied = 0;   // text[0, copied) is in `defused` already
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\0') return Error{fmt::format("invalid JSON at offset {}: a NUL byte", i)};
@@ -131,14 +165,16 @@ Result<rapidjson::Document> parse_json(std::string_view text) {
     } else if (c == '"') {
       in_string = true;
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-      // A number, read as JSON's grammar reads it; see full_precision_unsafe below.
+      // A number, read as JSON's grammar reads it.
       std::size_t j = i;
       if (text[j] == '-') ++j;
-      bool scaled = false;
+      bool scaled = false, well_formed = true;
       std::string leading;  // up to 21 significant digits
       auto digits = [&] {
+        const std::size_t from = j;
         for (; j < text.size() && text[j] >= '0' && text[j] <= '9'; ++j)
           if ((text[j] != '0' || !leading.empty()) && leading.size() < 21) leading.push_back(text[j]);
+        if (j == from) well_formed = false;
       };
       digits();
       if (j < text.size() && text[j] == '.') {
@@ -150,12 +186,19 @@ Result<rapidjson::Document> parse_json(std::string_view text) {
         ++j;
         scaled = true;
         if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+        const std::size_t from = j;
         while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+        if (j == from) well_formed = false;
       }
-      const bool zero = leading.empty();
-      const bool rounds_past_uint64 =
-          leading.size() == 21 && leading.compare(0, 20, "18446744073709551615") == 0 && leading[20] >= '5';
-      full_precision_unsafe = full_precision_unsafe || (zero && scaled) || (scaled && rounds_past_uint64);
+      if (auto replacement = number_replacement(text.substr(i, j - i), scaled, leading)) {
+        // RapidJSON computes a number's value before it notices what follows is wrong, so
+        // a malformed one of these is refused here rather than rewritten or parsed.
+        if (!well_formed || (j < text.size() && std::string_view("0123456789.eE+-").find(text[j]) != std::string_view::npos))
+          return Error{fmt::format("invalid JSON at offset {}: a malformed number", i)};
+        defused.append(text.substr(copied, i - copied));
+        defused += *replacement;
+        copied = j;
+      }
       if (j > i) i = j - 1;
     } else if (c == '{' || c == '[') {
       if (++depth > kMaxJsonDepth) {
@@ -165,18 +208,15 @@ Result<rapidjson::Document> parse_json(std::string_view text) {
       --depth;
     }
   }
-  rapidjson::Document doc;
-  // RapidJSON 1.1's full-precision path (StrtodDiyFp) calls clz(0), which is undefined,
-  // in two cases found by fuzzing: a zero significand written with a scale ("0e40",
-  // "0.000000000000000000000000"), and a significand whose first 20 digits are 2^64-1
-  // followed by a digit that rounds it up, past 64 bits, to zero. Text holding either is
-  // parsed in normal precision (exact for the zeros; at most an ulp off for the other).
-  if (full_precision_unsafe) {
-    doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
-  } else {
-    doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+  if (copied > 0) {
+    defused.append(text.substr(copied));
+    text = defused;
   }
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
+    // Offsets are into the rewritten text when a number was rewritten; rare enough, and
+    // the message still names the error.
     return Error{fmt::format("invalid JSON at offset {}: {}", doc.GetErrorOffset(),
                              rapidjson::GetParseError_En(doc.GetParseError()))};
   }
