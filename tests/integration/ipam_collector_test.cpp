@@ -85,7 +85,7 @@ TEST_CASE("sluice-ipam-collector: one leader frees leaks after the grace period;
   testing::EtcdServer etcd;
   testing::RunningApiServer server(testing::apiserver_options(etcd));
   testing::TempDir dir("ipam-collector");
-  const auto kubeconfig = testing::write_kubeconfig(dir.path(), server.endpoint());
+  const auto kubeconfig = testing::write_kubeconfig(dir.path() / "kubeconfig", server.endpoint());
   boost::asio::io_context io;
   auto connection = k8s::resolve_connection(kubeconfig.string());
   REQUIRE(connection.ok());

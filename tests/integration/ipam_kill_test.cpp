@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "base/asio/run_blocking.hpp"
+#include "base/json/json.hpp"
 #include "ipam/audit/problems.hpp"
 #include "ipam/store/kubernetes_store.hpp"
 #include "ipam/store/typed_store.hpp"
@@ -103,7 +104,7 @@ TEST_CASE("IPAM kill test: killed allocators and a restarted server leave only e
   testing::EtcdServer etcd;
   testing::RunningApiServer server(testing::apiserver_options(etcd));
   testing::TempDir dir("ipam-kill");
-  const auto kubeconfig = testing::write_kubeconfig(dir.path(), server.endpoint());
+  const auto kubeconfig = testing::write_kubeconfig(dir.path() / "kubeconfig", server.endpoint());
 
   boost::asio::io_context io;
   auto connection = k8s::resolve_connection(kubeconfig.string());
@@ -227,6 +228,15 @@ TEST_CASE("IPAM kill test: killed allocators and a restarted server leave only e
     }
   }
   CHECK(reported_leaks == expected_leaks);
+  // The admin tool says the same.
+  auto checked = testing::run({SLUICE_IPAMCTL, "check", "-o", "json", "--kubeconfig", kubeconfig.string()}, 60s);
+  REQUIRE_MESSAGE(checked.ok(), checked.output);
+  auto report = json::parse(checked.output);
+  REQUIRE_MESSAGE(report.ok(), checked.output);
+  std::set<std::string> ipamctl_leaks;
+  for (const auto& p : (*report)["problems"].GetArray())
+    if (std::string_view(p["kind"].GetString()) == "leaked-address") ipamctl_leaks.insert(p["subject"].GetString());
+  CHECK(ipamctl_leaks == expected_leaks);
   std::map<std::string, int> by_kind;
   for (const auto& p : problems) ++by_kind[std::string(ipam::to_string(p.kind))];
   std::string summary;

@@ -58,25 +58,6 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::trunc) << text;
 }
 
-std::string kubeconfig_for(std::uint16_t port) {
-  return fmt::format(
-      "apiVersion: v1\n"
-      "kind: Config\n"
-      "clusters:\n"
-      "- name: test\n"
-      "  cluster:\n"
-      "    server: http://127.0.0.1:{}\n"
-      "users:\n"
-      "- name: tester\n"
-      "  user: {{}}\n"
-      "contexts:\n"
-      "- name: test\n"
-      "  context:\n"
-      "    cluster: test\n"
-      "    user: tester\n"
-      "current-context: test\n",
-      port);
-}
 
 // etcd, the API test server, a kubeconfig pointing at it, and the allocator over the
 // same API in this process, to make the state ipamctl inspects.
@@ -91,7 +72,7 @@ struct Cluster {
   std::unique_ptr<ipam::Allocator> allocator;
 
   Cluster() {
-    write_file(kubeconfig, kubeconfig_for(server.endpoint().port));
+    testing::write_kubeconfig(kubeconfig, server.endpoint());
     k8s::ConnectionConfig config;
     config.server.scheme = k8s::Scheme::http;
     config.server.host = "127.0.0.1";
@@ -425,7 +406,7 @@ TEST_CASE("ipamctl: bad arguments get a precise error and their exit status") {
 
   // A server that is not there: exit status 1, one line naming the failure.
   const auto dead = c.dir.path() / "dead-kubeconfig";
-  write_file(dead, kubeconfig_for(1));
+  testing::write_kubeconfig(dead, ip::Endpoint{ip::Address::v4(0x7f000001), 1});
   auto r = testing::run({SLUICE_IPAMCTL, "show", "--kubeconfig", dead.string()}, 60s);
   CHECK(r.exit_code == 1);
   CHECK(r.output.rfind("ipamctl show: reading IPAM's objects: ", 0) == 0);

@@ -57,15 +57,14 @@ apiserver::ServerOptions apiserver_options(const EtcdServer& etcd, std::string t
   return options;
 }
 
-std::filesystem::path write_kubeconfig(const std::filesystem::path& dir, const ip::Endpoint& server,
+std::filesystem::path write_kubeconfig(const std::filesystem::path& file, const ip::Endpoint& server,
                                        const std::string& token) {
-  const auto path = dir / "kubeconfig";
-  std::ofstream out(path);
+  std::ofstream out(file, std::ios::trunc);
   out << "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: http://"
       << server.to_string() << "\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: test\n"
       << "users:\n- name: test\n  user:\n" << (token.empty() ? "    {}\n" : "    token: " + token + "\n")
       << "current-context: test\n";
-  return path;
+  return file;
 }
 
 }  // namespace sluice::testing

@@ -42,9 +42,9 @@ class RunningApiServer {
 ip::Endpoint etcd_endpoint(const EtcdServer& etcd);
 // Options for a plain-HTTP server on loopback over `etcd`, with 1 s bookmarks.
 apiserver::ServerOptions apiserver_options(const EtcdServer& etcd, std::string token = {});
-// Writes `dir`/kubeconfig for a plain-HTTP server (with the bearer token, if any), for
-// tests that run Sluice's programs against the server; returns its path.
-std::filesystem::path write_kubeconfig(const std::filesystem::path& dir, const ip::Endpoint& server,
+// Writes a kubeconfig file for a plain-HTTP server (with the bearer token, if any), for
+// tests that run Sluice's programs against the server; returns `file`.
+std::filesystem::path write_kubeconfig(const std::filesystem::path& file, const ip::Endpoint& server,
                                        const std::string& token = {});
 
 }  // namespace sluice::testing
