@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/asio/when_all.hpp"
 #include "base/log/log.hpp"
 #include "ipam/allocator/block_claim.hpp"
 #include "ipam/allocator/block_order.hpp"
@@ -53,7 +54,12 @@ boost::asio::awaitable<bool> write_landed(IpamContext& ctx, const std::string& b
 }  // namespace
 
 struct Allocator::FamilyRequest {
-  ip::Family family;
+  explicit FamilyRequest(bool& exists) : handle_exists(exists) {}
+  // Set once this request has written its handle: later increments update it rather than
+  // trying to create it first.
+  bool& handle_exists;
+  ip::Family family = ip::Family::v4;
+  const std::vector<k8s::BlockAffinity>* affinities = nullptr;  // the host's, both families
   int count = 0;
   std::vector<PoolView> pools;  // usable by this request, in the order tried
   Reservations reservations;
@@ -66,24 +72,44 @@ Allocator::Allocator(ObjectStore& store, AllocatorOptions options)
     : ctx_{store, options.now ? std::move(options.now) : Clock([] { return std::chrono::system_clock::now(); }),
            options.max_retries} {}
 
+boost::asio::awaitable<Result<std::vector<k8s::BlockAffinity>>> Allocator::host_affinities(std::string_view host) {
+  // One labelled list (both families), as Calico's host-scoped lookups do.
+  const LabelFilter filter{{{std::string(kLabelHostnameHash), hostname_hash(host)},
+                            {std::string(kLabelAffinityType), std::string(kAffinityTypeHost)}}};
+  auto listed = co_await list_objects<k8s::BlockAffinity>(ctx_.store, filter);
+  if (!listed) co_return datastore_error("listing the host's block affinities", listed.error());
+  std::vector<k8s::BlockAffinity> out;
+  for (auto& a : listed->items)
+    if (!is_soft_deleted(a) && a.spec.node == host) out.push_back(std::move(a));
+  co_return out;
+}
+
 boost::asio::awaitable<Result<AutoAssignResult>> Allocator::auto_assign(const AutoAssignRequest& request) {
   if (request.handle_id.empty()) co_return Error{"an allocation needs a handle ID", kInvalidRequest};
   if (request.host.empty()) co_return Error{"an allocation needs a host name", kInvalidRequest};
   if (request.num_ipv4 < 0 || request.num_ipv6 < 0)
     co_return Error{"the number of addresses cannot be negative", kInvalidRequest};
 
-  auto config = co_await read_ipam_config(ctx_);
+  // The reads every allocation needs, in one round trip.
+  auto config_read = read_ipam_config(ctx_);
+  auto reservations_read = read_reservations(ctx_);
+  auto pools_read = select_pools(ctx_, request);
+  auto affinities_read = host_affinities(request.host);
+  auto [config, reservations, pools, affinities] =
+      co_await when_all(std::move(config_read), std::move(reservations_read), std::move(pools_read),
+                        std::move(affinities_read));
   if (!config) co_return config.error();
-  auto reservations = co_await read_reservations(ctx_);
   if (!reservations) co_return reservations.error();
-  auto pools = co_await select_pools(ctx_, request);
   if (!pools) co_return pools.error();
+  if (!affinities) co_return affinities.error();
+  bool handle_exists = false;
 
   AutoAssignResult result;
   Status failed;
   for (ip::Family family : {ip::Family::v4, ip::Family::v6}) {
-    FamilyRequest f;
+    FamilyRequest f{handle_exists};
     f.family = family;
+    f.affinities = &*affinities;
     f.count = family == ip::Family::v4 ? request.num_ipv4 : request.num_ipv6;
     if (f.count == 0) continue;
     f.pools = family == ip::Family::v4 ? pools->ipv4 : pools->ipv6;
@@ -123,13 +149,9 @@ boost::asio::awaitable<Result<AutoAssignResult>> Allocator::auto_assign(const Au
 boost::asio::awaitable<Status> Allocator::assign_family(const AutoAssignRequest& request, FamilyRequest& f,
                                                         std::vector<AssignedAddress>& out) {
   int need = f.count;
-  // The host's affinities of this family, from one labelled list.
-  const LabelFilter filter{affinity_labels(request.host, kAffinityTypeHost, f.family)};
-  auto affinities = co_await list_objects<k8s::BlockAffinity>(ctx_.store, filter);
-  if (!affinities) co_return datastore_error("listing the host's block affinities", affinities.error());
   std::vector<ip::Prefix> affine;
   std::vector<ip::Prefix> unfinished;  // pending: a claim of this host that did not finish
-  for (const auto& a : affinities->items) {
+  for (const auto& a : *f.affinities) {
     if (is_soft_deleted(a) || a.spec.node != request.host) continue;
     auto cidr = ip::Prefix::parse(a.spec.cidr);
     if (!cidr || cidr->family() != f.family) continue;
@@ -202,7 +224,7 @@ boost::asio::awaitable<Status> Allocator::assign_family(const AutoAssignRequest&
 boost::asio::awaitable<Result<int>> Allocator::assign_from_block(const std::string& block_object,
                                                                  const ip::Prefix& cidr,
                                                                  const AutoAssignRequest& request, int count,
-                                                                 const FamilyRequest& family, bool borrowing,
+                                                                 FamilyRequest& family, bool borrowing,
                                                                  std::vector<AssignedAddress>& out) {
   const Owner owner = owner_of(request.handle_id, request.attributes);
   for (int attempt = 0; attempt < ctx_.max_retries; ++attempt) {
@@ -236,8 +258,9 @@ boost::asio::awaitable<Result<int>> Allocator::assign_from_block(const std::stri
     if (ordinals.empty()) co_return 0;
     const int n = static_cast<int>(ordinals.size());
 
-    auto counted = co_await increment_handle(ctx_, request.handle_id, cidr, n);
+    auto counted = co_await increment_handle(ctx_, request.handle_id, cidr, n, !family.handle_exists);
     if (!counted) co_return counted.error();
+    family.handle_exists = true;
     candidate.bump_sequence_number();
     auto written = co_await update_object(ctx_.store, candidate.resource());
     bool landed = written.ok();

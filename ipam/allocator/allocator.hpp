@@ -139,11 +139,12 @@ class Allocator {
 
  private:
   struct FamilyRequest;
+  boost::asio::awaitable<Result<std::vector<k8s::BlockAffinity>>> host_affinities(std::string_view host);
   boost::asio::awaitable<Status> assign_family(const AutoAssignRequest& request, FamilyRequest& family,
                                                std::vector<AssignedAddress>& out);
   boost::asio::awaitable<Result<int>> assign_from_block(const std::string& block_object, const ip::Prefix& cidr,
                                                         const AutoAssignRequest& request, int count,
-                                                        const FamilyRequest& family, bool borrowing,
+                                                        FamilyRequest& family, bool borrowing,
                                                         std::vector<AssignedAddress>& out);
   boost::asio::awaitable<Result<std::optional<ip::Prefix>>> find_usable_block(const AutoAssignRequest& request,
                                                                              FamilyRequest& family);

@@ -37,11 +37,13 @@ bool may_have_landed(const k8s::ApiError& error) {
 }
 
 boost::asio::awaitable<Status> increment_handle(IpamContext& ctx, std::string_view handle_id, const ip::Prefix& block,
-                                                int count) {
+                                                int count, bool probably_new) {
   const std::string name = handle_name(handle_id);
   const std::string cidr = block.to_string();
   for (int attempt = 0; attempt < ctx.max_retries; ++attempt) {
-    auto current = co_await get_live<k8s::IPAMHandle>(ctx.store, name);
+    k8s::ApiResult<k8s::IPAMHandle> current =
+        k8s::ApiError{k8s::ApiErrorKind::not_found, 404, "NotFound", "not read yet", std::nullopt};
+    if (attempt > 0 || !probably_new) current = co_await get_live<k8s::IPAMHandle>(ctx.store, name);
     if (!current && current.error().kind != k8s::ApiErrorKind::not_found)
       co_return datastore_error("reading IPAMHandle " + name, current.error());
     k8s::IPAMHandle handle;

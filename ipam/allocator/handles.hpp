@@ -15,8 +15,10 @@
 
 namespace sluice::ipam {
 
+// `probably_new`: create first and read only if it exists (the usual case for a new
+// pod's first allocation saves a read).
 boost::asio::awaitable<Status> increment_handle(IpamContext& ctx, std::string_view handle_id, const ip::Prefix& block,
-                                                int count);
+                                                int count, bool probably_new = false);
 // A missing handle or block entry is not an error (the handle index is repaired by
 // `ipamctl check` and the collector, never by failing a release).
 boost::asio::awaitable<Status> decrement_handle(IpamContext& ctx, std::string_view handle_id, const ip::Prefix& block,
