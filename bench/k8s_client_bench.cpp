@@ -14,7 +14,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +31,7 @@
 #include "k8s-client/client/client.hpp"
 #include "k8s-client/client/informer.hpp"
 #include "k8s-client/resources/resources.hpp"
+#include "bench/support/apiserver_process.hpp"
 #include "tests/support/subprocess.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -85,22 +85,6 @@ void print(const Row& r) {
 }
 
 // --- list -------------------------------------------------------------------
-
-ip::Endpoint start_apiserver(const std::string& binary, testing::TempDir& dir,
-                             std::unique_ptr<testing::Subprocess>& process) {
-  auto log_file = dir.path() / "apiserver.log";
-  process = std::make_unique<testing::Subprocess>(
-      testing::Subprocess::start({binary, "--log-level", "warn"}, log_file));
-  std::regex serving(R"(serving http://([0-9.]+):([0-9]+))");
-  for (int i = 0; i < 300; ++i) {
-    std::ifstream in(log_file);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::smatch m;
-    if (std::regex_search(text, m, serving)) return *ip::Endpoint::parse(m[1].str() + ":" + m[2].str());
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  throw std::runtime_error("the API test server did not start; see " + log_file.string());
-}
 
 void populate(const ip::Endpoint& server, std::size_t n) {
   asio::io_context io;
@@ -302,7 +286,7 @@ int main(int argc, char** argv) {
     if (mode == "list" && argc >= 4) {
       testing::TempDir dir("bench-k8s");
       std::unique_ptr<testing::Subprocess> apiserver;
-      auto server = start_apiserver(argv[3], dir, apiserver);
+      auto server = bench::start_apiserver(argv[3], dir, apiserver);
       populate(server, n);
       // Alternate, three runs each; every run is a row (the runner takes medians).
       for (int run = 0; run < 3; ++run) {
