@@ -30,14 +30,15 @@ else
 fi
 mkdir -p "$logdir"
 
-# configure_and_build NAME TARGET [cmake args...]   (TARGET "all" builds everything)
+# configure_and_build NAME TARGETS [cmake args...]   (TARGETS: space-separated; "all" builds everything)
 configure_and_build() {
-  local name=$1 target=$2
+  local name=$1 targets=$2
   shift 2
   note "build: $name"
   local t0=$SECONDS
+  # shellcheck disable=SC2086  # the targets are words
   if cmake -S . -B "build/$name" -G Ninja "$@" >"$logdir/configure-$name.log" 2>&1 &&
-    cmake --build "build/$name" -j "$jobs" --target "$target"; then
+    cmake --build "build/$name" -j "$jobs" --target $targets; then
     echo "build $name: $((SECONDS - t0)) s"
     return 0
   fi
@@ -84,7 +85,7 @@ if configure_and_build release all -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
   run_tiers release "$(IFS='|'; echo "${tiers[*]}")"
 fi
 
-if configure_and_build asan all -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON; then
+if configure_and_build asan "unit_targets fuzz_targets" -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_tiers asan "unit|fuzz"
 fi
