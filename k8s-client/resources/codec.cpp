@@ -2,6 +2,7 @@
 // capture, scalar readers, and the guarded parser.
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <optional>
 
@@ -117,29 +118,36 @@ Status read_int_or_string(const rapidjson::Value& in, IntOrString& out, const Pa
 
 namespace {
 
-// RapidJSON 1.1's full-precision number path (StrtodDiyFp) calls clz(0), which is
-// undefined, in two cases found by fuzzing: a zero significand written with a scale
-// ("0e40", "0.000000000000000000000000"), and a significand whose first 20 digits are
-// 2^64-1 followed by a digit that rounds it up past 64 bits to zero (fractions, and
-// integers too large for 64 bits, which it reads as doubles). Such a number is rewritten
-// before parsing into text of the same value that RapidJSON reads safely: "0.0" or
-// "-0.0" for the zeros, and the shortest text of the correctly rounded double (at most 17
-// digits) for the others. Every other number is left as it is.
-std::optional<std::string> number_replacement(std::string_view token, bool scaled, std::string_view leading) {
-  const bool negative = token.front() == '-';
-  if (leading.empty()) return scaled ? std::optional<std::string>(negative ? "-0.0" : "0.0") : std::nullopt;
-  const bool rounds_past_uint64 =
-      leading.size() == 21 && leading.compare(0, 20, "18446744073709551615") == 0 && leading[20] >= '5';
-  if (!rounds_past_uint64) return std::nullopt;
+// RapidJSON 1.1's full-precision number path (internal/strtod.h, diyfp.h) has undefined
+// behaviour on inputs fuzzing found one after another: clz(0) for a zero written with a
+// scale ("0e40", "0.000000000000000000000000"), clz(0) again when a significand rounds up
+// past 2^64-1, and a signed overflow for a decimal exponent below about -348 reached
+// through leading zeros. So every number that is not a plain integer is first read here
+// with strtod (correctly rounded) and handed to RapidJSON as the shortest text of that
+// same double (at most 17 digits, exponent within a double's range), which its fast and
+// DiyFp paths handle exactly; integers that fit 64 bits are left as they are. Returns the text to parse instead, nullopt to keep the token, or an error
+// for a number no double can hold.
+Result<std::optional<std::string>> number_replacement(std::string_view token, bool scaled) {
+  if (!scaled) {
+    // An integer RapidJSON stores as one (int64 or uint64) is exact already.
+    std::int64_t signed_value = 0;
+    std::uint64_t unsigned_value = 0;
+    const char* first = token.data();
+    const char* last = token.data() + token.size();
+    if (token.front() == '-' ? std::from_chars(first, last, signed_value).ec == std::errc()
+                             : std::from_chars(first, last, unsigned_value).ec == std::errc())
+      return std::optional<std::string>();
+  }
   const std::string text(token);
   const double value = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(value)) return Error{"a number too big for a double"};
   char out[64];
   auto [end, ec] = std::to_chars(out, out + sizeof out, value);
-  if (ec != std::errc()) return std::nullopt;
+  if (ec != std::errc()) return Error{"a number that cannot be written back"};
   std::string replacement(out, end);
   // Keep it a double to RapidJSON (an integer-looking text would read as one).
-  if (replacement.find_first_of(".eEn") == std::string::npos) replacement += ".0";
-  return replacement;
+  if (replacement.find_first_of(".e") == std::string::npos) replacement += ".0";
+  return std::optional<std::string>(std::move(replacement));
 }
 
 }  // namespace
@@ -169,11 +177,9 @@ Result<rapidjson::Document> parse_json(std::string_view text) {
       std::size_t j = i;
       if (text[j] == '-') ++j;
       bool scaled = false, well_formed = true;
-      std::string leading;  // up to 21 significant digits
       auto digits = [&] {
         const std::size_t from = j;
-        for (; j < text.size() && text[j] >= '0' && text[j] <= '9'; ++j)
-          if ((text[j] != '0' || !leading.empty()) && leading.size() < 21) leading.push_back(text[j]);
+        while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
         if (j == from) well_formed = false;
       };
       digits();
@@ -190,13 +196,15 @@ Result<rapidjson::Document> parse_json(std::string_view text) {
         while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
         if (j == from) well_formed = false;
       }
-      if (auto replacement = number_replacement(text.substr(i, j - i), scaled, leading)) {
-        // RapidJSON computes a number's value before it notices what follows is wrong, so
-        // a malformed one of these is refused here rather than rewritten or parsed.
-        if (!well_formed || (j < text.size() && std::string_view("0123456789.eE+-").find(text[j]) != std::string_view::npos))
-          return Error{fmt::format("invalid JSON at offset {}: a malformed number", i)};
+      // RapidJSON computes a number's value before it notices what follows is wrong, so a
+      // malformed number is refused here rather than rewritten or parsed.
+      if (!well_formed || (j < text.size() && std::string_view("0123456789.eE+-").find(text[j]) != std::string_view::npos))
+        return Error{fmt::format("invalid JSON at offset {}: a malformed number", i)};
+      auto replacement = number_replacement(text.substr(i, j - i), scaled);
+      if (!replacement) return Error{fmt::format("invalid JSON at offset {}: {}", i, replacement.error().message)};
+      if (*replacement) {
         defused.append(text.substr(copied, i - copied));
-        defused += *replacement;
+        defused += **replacement;
         copied = j;
       }
       if (j > i) i = j - 1;

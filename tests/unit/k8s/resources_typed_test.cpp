@@ -611,7 +611,7 @@ TEST_CASE("random IPAMBlocks survive encode and decode exactly") {
   }
 }
 
-TEST_CASE("parse_json: numbers that would send RapidJSON's full-precision path into clz(0) still parse") {
+TEST_CASE("parse_json: numbers RapidJSON's full-precision path mishandles are read exactly, or refused") {
   for (const char* text : {"0.0000000000000000000000000000000000000", "-0.000000000000000000000000000000000000000000",
                            "0e40", "-0.0E+99", "0.5", "1e2", "0.000000000184467440737095516155161",
                            "1844674407370955161599e-30"}) {
@@ -623,4 +623,12 @@ TEST_CASE("parse_json: numbers that would send RapidJSON's full-precision path i
   CHECK(k8s::parse_json("0.0000000000000000000000000000000000000")->GetDouble() == 0.0);
   CHECK(k8s::parse_json("0.5")->GetDouble() == 0.5);
   CHECK(k8s::parse_json("0.000000000184467440737095516155161")->GetDouble() == doctest::Approx(1.8446744073709552e-10));
+  // A decimal exponent below -348 reached through leading zeros: underflows to zero.
+  CHECK(k8s::parse_json("0." + std::string(400, '0') + "85548825484")->GetDouble() == 0.0);
+  // Integers that fit 64 bits stay integers; larger ones become doubles.
+  CHECK(k8s::parse_json("18446744073709551615")->GetUint64() == 18446744073709551615ULL);
+  CHECK(k8s::parse_json("-9223372036854775808")->GetInt64() == INT64_MIN);
+  CHECK(k8s::parse_json("1844674407370955161588")->IsDouble());
+  CHECK(k8s::parse_json("1e400").error().message == "invalid JSON at offset 0: a number too big for a double");
+  CHECK(k8s::parse_json("[0e]").error().message == "invalid JSON at offset 1: a malformed number");
 }
