@@ -81,17 +81,21 @@ run_tiers() {
   fi
 }
 
-if configure_and_build release all -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+# Line tables only (-g1): enough for file:line in backtraces and sanitizer reports, and
+# about a fifth less compile time than full debug information.
+if configure_and_build release all -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"; then
   run_tiers release "$(IFS='|'; echo "${tiers[*]}")"
 fi
 
-if configure_and_build asan "unit_targets fuzz_targets" -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON; then
+if configure_and_build asan "unit_targets fuzz_targets" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g1" \
+  -DSLUICE_SANITIZE=ON; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_tiers asan "unit|fuzz"
 fi
 
 if command -v clang++ >/dev/null && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-  if configure_and_build fuzz fuzz_targets -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DSLUICE_LIBFUZZER=ON; then
+  if configure_and_build fuzz fuzz_targets -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
+    -DCMAKE_CXX_COMPILER=clang++ -DSLUICE_LIBFUZZER=ON; then
     run_tiers fuzz "fuzz"
   fi
 else
