@@ -603,3 +603,25 @@ TEST_CASE("allocator: handle and release writes whose answers are lost are recog
   f.store.set_fault_hook({});
   CHECK_MESSAGE(f.problems().empty(), describe(f.problems()));
 }
+
+TEST_CASE("allocator: compare-and-swap retries are bounded, and giving up leaves the store consistent") {
+  IpamFixture f;
+  f.add_pool("pool-a", "10.0.0.0/24", 26);
+  f.assign("node-a", "h0", 1);
+  int conflicts = 0;
+  f.store.set_fault_hook([&](const StoreOperation& op) -> std::optional<InjectedFault> {
+    if (op.verb == StoreVerb::update && op.plural == "ipamblocks") {
+      ++conflicts;
+      return fault(k8s::ApiErrorKind::conflict, 409);
+    }
+    return std::nullopt;
+  });
+  auto request = f.request("node-a", "h1", 1);
+  auto result = f.run(f.allocator.auto_assign(request));
+  REQUIRE(!result);
+  CHECK(result.error().code == kRetriesExhausted);
+  CHECK(conflicts == 100);  // Calico's datastoreRetries
+  f.store.set_fault_hook({});
+  CHECK(f.allocated().size() == 1);
+  CHECK_MESSAGE(f.problems().empty(), describe(f.problems()));
+}
