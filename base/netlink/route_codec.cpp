@@ -29,6 +29,18 @@ int put_address(nl_msg* msg, int type, const ip::Address& a) {
   return nla_put(msg, type, static_cast<int>(bytes.size()), bytes.data());
 }
 
+// A gateway of the route's own family is RTA_GATEWAY; another family (an IPv4 route via
+// an IPv6 next hop, RFC 8950) needs RTA_VIA, which names the family (kernel >= 5.2).
+int put_gateway(nl_msg* msg, ip::Family route_family, const ip::Address& gateway) {
+  if (gateway.family() == route_family) return put_address(msg, RTA_GATEWAY, gateway);
+  auto bytes = gateway.bytes();
+  std::uint8_t via[2 + 16] = {};
+  auto family = static_cast<std::uint16_t>(family_number(gateway.family()));
+  std::memcpy(via, &family, sizeof(family));
+  std::memcpy(via + 2, bytes.data(), bytes.size());
+  return nla_put(msg, RTA_VIA, static_cast<int>(2 + bytes.size()), via);
+}
+
 void append(nl_msg* msg, std::vector<std::uint8_t>& out) {
   nlmsghdr* hdr = nlmsg_hdr(msg);
   auto* begin = reinterpret_cast<const std::uint8_t*>(hdr);
@@ -83,7 +95,7 @@ Status encode_route_change(const RouteChange& change, std::uint32_t seq, bool wa
   if (change.kind != RouteChangeKind::remove) {
     if (route.nexthops.size() == 1) {
       const NextHop& nh = route.nexthops[0];
-      if (rc == 0 && nh.gateway) rc = put_address(msg.get(), RTA_GATEWAY, *nh.gateway);
+      if (rc == 0 && nh.gateway) rc = put_gateway(msg.get(), route.destination.family(), *nh.gateway);
       if (rc == 0 && nh.ifindex != 0) rc = nla_put_u32(msg.get(), RTA_OIF, static_cast<std::uint32_t>(nh.ifindex));
     } else if (route.nexthops.size() > 1) {
       nlattr* multipath = nla_nest_start(msg.get(), RTA_MULTIPATH);
@@ -100,7 +112,7 @@ Status encode_route_change(const RouteChange& change, std::uint32_t seq, bool wa
         rtnh->rtnh_flags = nh.onlink ? RTNH_F_ONLINK : 0;
         rtnh->rtnh_hops = static_cast<unsigned char>(std::clamp<int>(nh.weight, 1, 256) - 1);
         rtnh->rtnh_ifindex = nh.ifindex;
-        if (nh.gateway) rc = put_address(msg.get(), RTA_GATEWAY, *nh.gateway);
+        if (nh.gateway) rc = put_gateway(msg.get(), route.destination.family(), *nh.gateway);
         // The buffer was sized up front and never moves, so rtnh is still valid here.
         rtnh->rtnh_len = static_cast<unsigned short>(nlmsg_hdr(msg.get())->nlmsg_len - start);
       }
@@ -165,6 +177,31 @@ Result<std::optional<Route>> decode_route(std::span<const std::uint8_t> message)
     }
     return *ip::Address::from_bytes({static_cast<const std::uint8_t*>(nla_data(attr)), address_size});
   };
+  // RTA_VIA: a two-byte family, then an address of that family.
+  auto read_via = [&](nlattr* attr) -> Result<ip::Address> {
+    int length = nla_len(attr);
+    std::uint16_t via_family = 0;
+    if (length >= 2) std::memcpy(&via_family, nla_data(attr), sizeof(via_family));
+    int expected = via_family == AF_INET ? 2 + 4 : via_family == AF_INET6 ? 2 + 16 : -1;
+    if (expected < 0 || length != expected) {
+      return Error{fmt::format("RTA_VIA attribute of {} bytes for family {} is not an IPv4 or IPv6 address", length,
+                               via_family)};
+    }
+    return *ip::Address::from_bytes(
+        {static_cast<const std::uint8_t*>(nla_data(attr)) + 2, static_cast<std::size_t>(length - 2)});
+  };
+  auto read_gateway = [&](nlattr* const* attrs, NextHop& nh) -> Status {
+    if (attrs[RTA_GATEWAY]) {
+      auto a = read_address(attrs[RTA_GATEWAY], "RTA_GATEWAY");
+      if (!a) return a.error();
+      nh.gateway = *a;
+    } else if (attrs[RTA_VIA]) {
+      auto a = read_via(attrs[RTA_VIA]);
+      if (!a) return a.error();
+      nh.gateway = *a;
+    }
+    return {};
+  };
 
   Route route;
   ip::Address dst = family == ip::Family::v4 ? ip::Address::v4(0) : ip::Address::v6({});
@@ -200,23 +237,15 @@ Result<std::optional<Route>> decode_route(std::span<const std::uint8_t> message)
       if (nla_parse(inner, RTA_MAX, reinterpret_cast<nlattr*>(RTNH_DATA(rtnh)), inner_len, nullptr) < 0) {
         return Error{"malformed attributes inside RTA_MULTIPATH"};
       }
-      if (inner[RTA_GATEWAY]) {
-        auto a = read_address(inner[RTA_GATEWAY], "RTA_GATEWAY");
-        if (!a) return a.error();
-        nh.gateway = *a;
-      }
+      if (auto s = read_gateway(inner, nh); !s) return s.error();
       route.nexthops.push_back(nh);
       remaining -= NLMSG_ALIGN(rtnh->rtnh_len);
       rtnh = RTNH_NEXT(rtnh);
     }
     if (remaining != 0) return Error{"RTA_MULTIPATH has trailing bytes that are not a nexthop"};
-  } else if (tb[RTA_GATEWAY] || tb[RTA_OIF]) {
+  } else if (tb[RTA_GATEWAY] || tb[RTA_VIA] || tb[RTA_OIF]) {
     NextHop nh;
-    if (tb[RTA_GATEWAY]) {
-      auto a = read_address(tb[RTA_GATEWAY], "RTA_GATEWAY");
-      if (!a) return a.error();
-      nh.gateway = *a;
-    }
+    if (auto s = read_gateway(tb, nh); !s) return s.error();
     if (tb[RTA_OIF]) nh.ifindex = static_cast<int>(nla_get_u32(tb[RTA_OIF]));
     nh.onlink = (rtm->rtm_flags & RTNH_F_ONLINK) != 0;
     route.nexthops.push_back(nh);

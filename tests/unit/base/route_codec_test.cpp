@@ -187,3 +187,41 @@ TEST_CASE("kernel acknowledgements decode with their extended-ack text") {
   auto s = for_each_message(truncated, [](const nlmsghdr&, std::span<const std::uint8_t>) -> sluice::Status { return {}; });
   CHECK(s.error().message == "netlink message of length 9999 does not fit the " + std::to_string(msg.size()) + " bytes left");
 }
+
+TEST_CASE("an IPv4 route via an IPv6 next hop is carried in RTA_VIA (RFC 8950)") {
+  Route r = make_route("10.6.0.0/24");
+  r.nexthops.push_back({Address::parse("fd00:2::2").value(), 3, false, 1});
+  std::vector<std::uint8_t> bytes;
+  REQUIRE(encode_route_change({RouteChangeKind::add, r}, 5, false, bytes).ok());
+  // The attribute is RTA_VIA, not a 16-byte RTA_GATEWAY the kernel would refuse for IPv4.
+  bool via = false, gateway = false;
+  for (std::size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(rtmsg)); at + NLA_HDRLEN <= bytes.size();) {
+    nlattr a{};
+    std::memcpy(&a, bytes.data() + at, sizeof(a));
+    via |= a.nla_type == RTA_VIA;
+    gateway |= a.nla_type == RTA_GATEWAY;
+    at += NLA_ALIGN(a.nla_len);
+  }
+  CHECK(via);
+  CHECK_FALSE(gateway);
+  CHECK(roundtrip(r) == r.normalized());
+
+  Route mixed = make_route("10.7.0.0/24");
+  mixed.nexthops.push_back({Address::parse("192.0.2.2").value(), 3, false, 1});
+  mixed.nexthops.push_back({Address::parse("fd00:2::3").value(), 3, false, 2});
+  CHECK(roundtrip(mixed) == mixed.normalized());
+
+  // An RTA_VIA whose length does not match its family is refused.
+  std::size_t last = bytes.size();
+  for (std::size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(rtmsg)); at + NLA_HDRLEN <= bytes.size();) {
+    nlattr a{};
+    std::memcpy(&a, bytes.data() + at, sizeof(a));
+    if (a.nla_type == RTA_VIA) last = at;
+    at += NLA_ALIGN(a.nla_len);
+  }
+  REQUIRE(last < bytes.size());
+  std::uint16_t v4_family = AF_INET;  // says IPv4, carries 16 bytes
+  std::memcpy(bytes.data() + last + NLA_HDRLEN, &v4_family, sizeof(v4_family));
+  CHECK(decode_route(bytes).error().message ==
+        "RTA_VIA attribute of 18 bytes for family 2 is not an IPv4 or IPv6 address");
+}
