@@ -18,6 +18,7 @@ struct BackoffConfig {
   // Each delay is shortened by up to this fraction: RFC 4271 §10 suggests a random
   // factor between 0.75 and 1.0, so peers that failed together do not retry together.
   double jitter = 0.25;
+  friend bool operator==(const BackoffConfig&, const BackoffConfig&) = default;
 };
 
 // base > 0, base <= cap <= one day, 0 <= jitter < 1.

@@ -47,6 +47,7 @@ struct SessionConfig {
   // A session that stays Established this long resets the backoff (BIRD's "error
   // forget time").
   std::chrono::seconds stable_time{300};
+  friend bool operator==(const SessionConfig&, const SessionConfig&) = default;
 };
 
 // Checks what the RFCs and the FSM need: AS and identifier set, hold time 0 or >= 3,

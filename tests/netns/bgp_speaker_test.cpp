@@ -1,0 +1,211 @@
+// Two Sluice speakers over the loopback of a namespace created for the test: sessions
+// come up and carry routes both ways; TCP MD5 with a matching key lets a session up and a
+// wrong key keeps it down; GTSM lets a directly connected peer in; a stopped speaker's
+// routes leave its peer; a reload that changes only policy keeps the session up.
+#include <utility>  // boost/asio/awaitable.hpp (1.74) needs std::exchange
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <functional>
+
+#include <boost/asio/io_context.hpp>
+
+#include "base/netlink/netns.hpp"
+#include "bgpd/speaker/speaker.hpp"
+#include "tests/support/namespaces.hpp"
+
+using namespace sluice;
+using namespace sluice::bgp;
+using namespace std::chrono_literals;
+
+namespace {
+
+ip::Address A(std::string_view s) { return *ip::Address::parse(s); }
+ip::Prefix P(std::string_view s) { return *ip::Prefix::parse(s); }
+
+// The test thread inside a fresh namespace for the whole test.
+struct InNamespace {
+  testing::TestNetns ns{"bgp"};
+  netlink::Netns handle = netlink::Netns::open(ns.name()).value();
+  netlink::NetnsEntry entry = netlink::NetnsEntry::enter(handle).value();
+  InNamespace() { ns.exec_checked({"ip", "addr", "add", "127.0.0.2/8", "dev", "lo"}); }
+};
+
+SpeakerSettings speaker(std::uint32_t as, std::string_view router_id, std::string_view listen) {
+  SpeakerSettings s;
+  s.rib.speaker.local_as = as;
+  s.rib.speaker.router_id = A(router_id);
+  s.listen.push_back(*ip::Endpoint::parse(listen));
+  return s;
+}
+
+NeighborSettings neighbor(const SpeakerSettings& local, std::string_view address, std::uint32_t as,
+                          std::uint16_t port, std::string_view source) {
+  NeighborSettings n;
+  n.address = A(address);
+  n.port = port;
+  n.source_address = A(source);
+  n.session.local_as = local.rib.speaker.local_as;
+  n.session.local_identifier = local.rib.speaker.router_id;
+  n.session.peer_as = as;
+  n.session.hold_time = 9;
+  n.session.connect_retry_time = 1s;
+  n.session.idle_hold.base = 200ms;
+  n.session.idle_hold.cap = 1s;
+  n.session.capabilities.multiprotocol = {kIpv4Unicast};
+  n.peer.address = n.address;
+  n.peer.remote_as = as;
+  n.ttl = 64;  // over loopback; GTSM tests set gtsm_hops instead
+  return n;
+}
+
+OriginatedRoute originate(std::string_view prefix) {
+  OriginatedRoute r;
+  r.prefix = P(prefix);
+  r.attributes.path.origin = Origin::igp;
+  return r;
+}
+
+// Runs the loop until `done` holds or `timeout` passes.
+bool run_until(boost::asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_for(20ms);
+    if (done()) return true;
+  }
+  return false;
+}
+
+const rib::Path* best(Speaker& s, std::string_view prefix) {
+  auto* table = s.rib().loc_rib(kIpv4Unicast);
+  auto index = table->find(P(prefix));
+  return index ? table->best(*index) : nullptr;
+}
+
+struct Pair {
+  SpeakerSettings a = speaker(65001, "1.1.1.1", "127.0.0.1:17901");
+  SpeakerSettings b = speaker(65002, "2.2.2.2", "127.0.0.2:17902");
+  Pair() {
+    a.neighbors.push_back(neighbor(a, "127.0.0.2", 65002, 17902, "127.0.0.1"));
+    b.neighbors.push_back(neighbor(b, "127.0.0.1", 65001, 17901, "127.0.0.2"));
+    a.originate.push_back(originate("10.1.0.0/24"));
+    b.originate.push_back(originate("10.2.0.0/24"));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("two speakers: the session comes up and routes go both ways") {
+  InNamespace here;
+  boost::asio::io_context io;
+  Pair pair;
+  auto a = Speaker::start(io, pair.a);
+  REQUIRE_MESSAGE(a.ok(), a.error().message);
+  auto b = Speaker::start(io, pair.b);
+  REQUIRE_MESSAGE(b.ok(), b.error().message);
+  auto both_up = [&] {
+    return (*a)->peer(A("127.0.0.2"))->established() && (*b)->peer(A("127.0.0.1"))->established();
+  };
+  REQUIRE(run_until(io, both_up, 15s));
+  REQUIRE(run_until(io, [&] { return best(**b, "10.1.0.0/24") && best(**a, "10.2.0.0/24"); }, 5s));
+  const auto& learned = best(**b, "10.1.0.0/24")->value();
+  REQUIRE(learned.path.as_path);
+  CHECK(learned.path.as_path->segments.front().asns == std::vector<std::uint32_t>{65001});
+  CHECK(learned.next_hop == A("127.0.0.1"));
+
+  auto status = (*b)->peer(A("127.0.0.1"))->status();
+  CHECK(status.state == SessionState::established);
+  CHECK(status.prefixes_accepted == 1);
+  CHECK(status.prefixes_advertised == 1);
+  CHECK(status.router_id == A("1.1.1.1"));
+  // Both speakers connect at once, so there may have been a collision: one OPEN or two.
+  CHECK(status.counters.messages_in[static_cast<std::size_t>(MessageType::open)] >= 1);
+  CHECK(status.counters.messages_in[static_cast<std::size_t>(MessageType::update)] >= 1);
+
+  // A stops: B's route from it goes.
+  (*a)->stop("maintenance");
+  REQUIRE(run_until(io, [&] { return !(*b)->peer(A("127.0.0.1"))->established(); }, 5s));
+  REQUIRE(run_until(io, [&] { return best(**b, "10.1.0.0/24") == nullptr; }, 5s));
+  auto down = (*b)->peer(A("127.0.0.1"))->status().last_down;
+  REQUIRE(down);
+  CHECK(down->kind == DownReason::Kind::notification_received);
+}
+
+TEST_CASE("two speakers: TCP MD5 with the same key connects, with another key does not") {
+  InNamespace here;
+  for (bool same_key : {true, false}) {
+    CAPTURE(same_key);
+    boost::asio::io_context io;
+    Pair pair;
+    pair.a.neighbors[0].md5_password = "s3cret";
+    pair.b.neighbors[0].md5_password = same_key ? "s3cret" : "other";
+    auto a = Speaker::start(io, pair.a);
+    REQUIRE_MESSAGE(a.ok(), a.error().message);
+    auto b = Speaker::start(io, pair.b);
+    REQUIRE_MESSAGE(b.ok(), b.error().message);
+    auto up = [&] { return (*a)->peer(A("127.0.0.2"))->established() && (*b)->peer(A("127.0.0.1"))->established(); };
+    if (same_key) {
+      CHECK(run_until(io, up, 15s));
+    } else {
+      CHECK_FALSE(run_until(io, up, 4s));
+    }
+  }
+}
+
+TEST_CASE("two speakers: GTSM admits a directly connected peer") {
+  InNamespace here;
+  boost::asio::io_context io;
+  Pair pair;
+  pair.a.neighbors[0].gtsm_hops = 1;
+  pair.b.neighbors[0].gtsm_hops = 1;
+  auto a = Speaker::start(io, pair.a);
+  REQUIRE(a.ok());
+  auto b = Speaker::start(io, pair.b);
+  REQUIRE(b.ok());
+  CHECK(run_until(io, [&] { return (*a)->peer(A("127.0.0.2"))->established(); }, 15s));
+}
+
+TEST_CASE("two speakers: a reload keeps unchanged sessions, resets changed ones, and adds and removes") {
+  InNamespace here;
+  boost::asio::io_context io;
+  Pair pair;
+  auto a = Speaker::start(io, pair.a);
+  REQUIRE(a.ok());
+  auto b = Speaker::start(io, pair.b);
+  REQUIRE(b.ok());
+  REQUIRE(run_until(io, [&] { return (*b)->peer(A("127.0.0.1"))->established(); }, 15s));
+  const auto flaps_before = (*b)->peer(A("127.0.0.1"))->status().flaps;
+
+  // Same session, a new export policy that drops everything: the session stays up and the
+  // route is withdrawn.
+  auto next = pair.a;
+  next.neighbors[0].peer.export_policy = [](const rib::ExportRoute&, rib::RouteEditor&) {
+    return rib::PolicyVerdict::reject;
+  };
+  auto report = (*a)->reload(next);
+  REQUIRE(report.ok());
+  CHECK(report->restarted.empty());
+  CHECK(report->added.empty());
+  REQUIRE(run_until(io, [&] { return best(**b, "10.1.0.0/24") == nullptr; }, 5s));
+  CHECK((*b)->peer(A("127.0.0.1"))->established());
+  CHECK((*b)->peer(A("127.0.0.1"))->status().flaps == flaps_before);
+
+  // A new hold time: the session is reset and comes back.
+  auto longer = next;
+  longer.neighbors[0].session.hold_time = 30;
+  report = (*a)->reload(longer);
+  REQUIRE(report.ok());
+  CHECK(report->restarted == std::vector<ip::Address>{A("127.0.0.2")});
+  REQUIRE(run_until(io, [&] { return (*b)->peer(A("127.0.0.1"))->status().flaps > flaps_before; }, 5s));
+  REQUIRE(run_until(io, [&] { return (*a)->peer(A("127.0.0.2"))->established(); }, 15s));
+
+  // The neighbour removed: gone from the speaker.
+  auto none = longer;
+  none.neighbors.clear();
+  report = (*a)->reload(none);
+  REQUIRE(report.ok());
+  CHECK(report->removed == std::vector<ip::Address>{A("127.0.0.2")});
+  CHECK((*a)->peer(A("127.0.0.2")) == nullptr);
+}
