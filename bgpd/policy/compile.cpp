@@ -23,10 +23,11 @@ std::uint8_t kinds_mask(const std::vector<PeerKind>& kinds) {
   return mask;
 }
 
-Result<std::shared_ptr<const PrefixSet>> compile_prefix_list(const PrefixList& list) {
+// `path` names the list in errors; each entry is path[i].
+Result<std::shared_ptr<const PrefixSet>> compile_prefix_list(const PrefixList& list, std::string_view path) {
   auto set = std::make_shared<PrefixSet>();
   for (std::size_t i = 0; i < list.entries.size(); ++i) {
-    if (auto s = validate(list.entries[i]); !s) return s.error().context(fmt::format("[{}]", i));
+    if (auto s = validate(list.entries[i]); !s) return Error{fmt::format("{}[{}]: {}", path, i, s.error().message)};
     set->add(list.entries[i]);
   }
   return std::shared_ptr<const PrefixSet>(std::move(set));
@@ -124,7 +125,9 @@ CompiledPolicy::~CompiledPolicy() = default;
 
 namespace {
 
-Result<CompiledPolicy::CompiledMatch> compile_match(const Match& m, const Definitions& definitions, const SharedSets* shared) {
+// Errors are "<path>.<field>: problem", `path` naming the match itself.
+Result<CompiledPolicy::CompiledMatch> compile_match(const Match& m, const Definitions& definitions,
+                                                   const SharedSets* shared, const std::string& path) {
   CompiledPolicy::CompiledMatch out;
   out.has_prefix_condition = !m.prefix_lists.empty() || !m.prefixes.empty();
   for (std::size_t i = 0; i < m.prefix_lists.size(); ++i) {
@@ -137,62 +140,64 @@ Result<CompiledPolicy::CompiledMatch> compile_match(const Match& m, const Defini
     }
     auto it = definitions.prefix_lists.find(name);
     if (it == definitions.prefix_lists.end()) {
-      return Error{fmt::format("prefixList[{}]: no prefix list named \"{}\"", i, name)};
+      return Error{fmt::format("{}.prefixList[{}]: no prefix list named \"{}\"", path, i, name)};
     }
-    auto set = compile_prefix_list(it->second);
-    if (!set) return set.error().context(fmt::format("prefixList[{}]: prefix list \"{}\"", i, name));
+    auto set = compile_prefix_list(it->second, "prefixLists." + name);
+    if (!set) return set.error();
     out.prefix_sets.push_back(std::move(*set));
   }
   if (!m.prefixes.empty()) {
-    auto set = compile_prefix_list(PrefixList{m.prefixes});
-    if (!set) return set.error().context("prefixes");
+    auto set = compile_prefix_list(PrefixList{m.prefixes}, path + ".prefixes");
+    if (!set) return set.error();
     out.prefix_sets.push_back(std::move(*set));
   }
   out.families = m.families;
   out.neighbors = m.neighbors;
   out.peer_types = kinds_mask(m.peer_types);
   if (out.peer_types & kind_bit(PeerKind::local)) {
-    return Error{"peerType: \"local\" is not a kind of neighbour (it is a routeSource)"};
+    return Error{path + ".peerType: \"local\" is not a kind of neighbour (it is a routeSource)"};
   }
   out.sources = kinds_mask(m.route_sources);
   if (m.as_path) {
     const AsPathMatch& a = *m.as_path;
     if (a.min_length && a.max_length && *a.min_length > *a.max_length) {
-      return Error{fmt::format("asPath.length: min {} is more than max {}", *a.min_length, *a.max_length)};
+      return Error{fmt::format("{}.asPath.length: min {} is more than max {}", path, *a.min_length, *a.max_length)};
     }
     out.as_path = a;
     if (a.regex) {
       auto regex = AsPathRegex::compile(*a.regex);
-      if (!regex) return regex.error().context("asPath.regex");
+      if (!regex) return Error{fmt::format("{}.asPath.regex: {}", path, regex.error().message)};
       out.regex = std::make_shared<const AsPathRegex>(std::move(*regex));
     }
   }
   out.communities = m.communities;
   out.large_communities = m.large_communities;
   for (std::size_t i = 0; i < m.negated.size(); ++i) {
-    auto n = compile_match(m.negated[i], definitions, shared);
-    if (!n) return n.error().context(m.negated.size() == 1 ? std::string("not") : fmt::format("not[{}]", i));
+    auto n = compile_match(m.negated[i], definitions, shared,
+                           m.negated.size() == 1 ? path + ".not" : fmt::format("{}.not[{}]", path, i));
+    if (!n) return n.error();
     out.negated.push_back(std::move(*n));
   }
   return out;
 }
 
-Status check_actions(const Actions& a) {
+Status check_actions(const Actions& a, const std::string& path) {
   if (a.prepend && (a.prepend->count == 0 || a.prepend->count > kMaxPrepend)) {
-    return Error{fmt::format("asPathPrepend.count: {} is not allowed (1..{})", a.prepend->count, kMaxPrepend)};
+    return Error{fmt::format("{}.asPathPrepend.count: {} is not allowed (1..{})", path, a.prepend->count, kMaxPrepend)};
   }
   if (a.prepend && a.prepend->asn && (*a.prepend->asn == 0 || *a.prepend->asn == kAsTrans)) {
-    return Error{fmt::format("asPathPrepend.asNumber: {} is not allowed (not 0 or AS_TRANS 23456)", *a.prepend->asn)};
+    return Error{fmt::format("{}.asPathPrepend.asNumber: {} is not allowed (not 0 or AS_TRANS 23456)", path,
+                             *a.prepend->asn)};
   }
-  if (a.med && a.add_med) return Error{"med and addMed are exclusive"};
+  if (a.med && a.add_med) return Error{path + ": med and addMed are exclusive"};
   constexpr std::int64_t kMaxMed = std::numeric_limits<std::uint32_t>::max();
   if (a.add_med && (*a.add_med < -kMaxMed || *a.add_med > kMaxMed)) {
-    return Error{fmt::format("addMed: {} is not allowed (-{}..{})", *a.add_med, kMaxMed, kMaxMed)};
+    return Error{fmt::format("{}.addMed: {} is not allowed (-{}..{})", path, *a.add_med, kMaxMed, kMaxMed)};
   }
   if (a.next_hop && a.next_hop->kind == NextHopAction::Kind::address) {
     const ip::Address& nh = a.next_hop->address;
     if (nh == ip::Address() || nh == ip::Address::v6({})) {
-      return Error{fmt::format("nextHop: {} is not a usable next hop", nh.to_string())};
+      return Error{fmt::format("{}.nextHop: {} is not a usable next hop", path, nh.to_string())};
     }
   }
   return {};
@@ -202,12 +207,13 @@ Status check_actions(const Actions& a) {
 
 Result<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::compile(const Policy& policy,
                                                                       const Definitions& definitions,
-                                                                      const SharedSets* shared) {
+                                                                      const SharedSets* shared,
+                                                                      const std::string& path) {
   std::shared_ptr<CompiledPolicy> out(new CompiledPolicy());
   out->default_action_ = policy.default_action;
   for (std::size_t i = 0; i < policy.terms.size(); ++i) {
     const Term& term = policy.terms[i];
-    const std::string where = fmt::format("terms[{}]", i);
+    const std::string where = fmt::format("{}{}terms[{}]", path, path.empty() ? "" : ".", i);
     if (!term.name.empty()) {
       for (std::size_t j = 0; j < i; ++j) {
         if (policy.terms[j].name == term.name) {
@@ -215,9 +221,9 @@ Result<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::compile(const Poli
         }
       }
     }
-    auto match = compile_match(term.match, definitions, shared);
-    if (!match) return match.error().context(where + ".match");
-    if (auto s = check_actions(term.set); !s) return s.error().context(where + ".set");
+    auto match = compile_match(term.match, definitions, shared, where + ".match");
+    if (!match) return match.error();
+    if (auto s = check_actions(term.set, where + ".set"); !s) return s.error();
     if (term.action == Action::reject && !term.set.empty()) {
       return Error{where + ".set: a rejecting term's modifications would be thrown away"};
     }
@@ -373,15 +379,15 @@ Result<PolicyLibrary> PolicyLibrary::compile(const Definitions& definitions) {
   SharedSets sets;
   for (const auto& [name, list] : definitions.prefix_lists) {
     if (!valid_name(name)) return Error{fmt::format("prefixLists: \"{}\" is not a valid name", name)};
-    auto set = compile_prefix_list(list);
-    if (!set) return set.error().context("prefixLists." + name);
+    auto set = compile_prefix_list(list, "prefixLists." + name);
+    if (!set) return set.error();
     sets.emplace(name, std::move(*set));
   }
   PolicyLibrary library;
   for (const auto& [name, policy] : definitions.policies) {
     if (!valid_name(name)) return Error{fmt::format("policies: \"{}\" is not a valid name", name)};
-    auto compiled = CompiledPolicy::compile(policy, definitions, &sets);
-    if (!compiled) return compiled.error().context("policies." + name);
+    auto compiled = CompiledPolicy::compile(policy, definitions, &sets, "policies." + name);
+    if (!compiled) return compiled.error();
     library.policies_.emplace(name, std::move(*compiled));
   }
   return library;

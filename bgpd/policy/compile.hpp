@@ -54,12 +54,14 @@ struct RouteContext {
 
 class CompiledPolicy {
  public:
-  // Errors name the place relative to the policy ("terms[2].match.asPath.regex: ...").
-  // `shared` holds the named prefix lists already compiled (see PolicyLibrary); a name
-  // missing from it is compiled from `definitions`.
+  // Errors name the place: `path` (the policy's own, may be empty) then the file's field
+  // names ("policies.p.terms[2].match.asPath.regex: ..."). `shared` holds the named
+  // prefix lists already compiled (see PolicyLibrary); a name missing from it is
+  // compiled from `definitions`.
   static Result<std::shared_ptr<const CompiledPolicy>> compile(
       const Policy& policy, const Definitions& definitions,
-      const std::map<std::string, std::shared_ptr<const PrefixSet>, std::less<>>* shared = nullptr);
+      const std::map<std::string, std::shared_ptr<const PrefixSet>, std::less<>>* shared = nullptr,
+      const std::string& path = "");
 
   ~CompiledPolicy();
   CompiledPolicy(const CompiledPolicy&) = delete;
@@ -98,7 +100,7 @@ struct PolicyChain {
 // Every policy of a Definitions, compiled once, by name.
 class PolicyLibrary {
  public:
-  // Errors name the place: "prefixLists.NAME[1]: ..." or "policies.NAME.terms[0]...: ...".
+  // Errors name the place: "prefixLists.NAME[1]: ..." or "policies.NAME.terms[0]....: ...".
   static Result<PolicyLibrary> compile(const Definitions& definitions);
 
   // nullptr when there is no such policy.

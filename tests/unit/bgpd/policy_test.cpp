@@ -582,50 +582,50 @@ TEST_CASE("policy: a policy that only filters copies no attributes") {
 TEST_CASE("policy: compile errors name the place") {
   Match m;
   m.prefix_lists = {"missing"};
-  CHECK(compile_error(accept_if(m)) == "policies.p: terms[0].match: prefixList[0]: no prefix list named \"missing\"");
+  CHECK(compile_error(accept_if(m)) == "policies.p.terms[0].match.prefixList[0]: no prefix list named \"missing\"");
 
   Policy bad_reject;
   bad_reject.terms.push_back(Term{"", {}, {.med = 1}, Action::reject});
   CHECK(compile_error(with_policy(bad_reject)) ==
-        "policies.p: terms[0].set: a rejecting term's modifications would be thrown away");
+        "policies.p.terms[0].set: a rejecting term's modifications would be thrown away");
 
   Policy twice;
   twice.terms.push_back(Term{"a", {}, {}, Action::next});
   twice.terms.push_back(Term{"a", {}, {}, Action::accept});
-  CHECK(compile_error(with_policy(twice)) == "policies.p: terms[1].name: \"a\" is also the name of terms[0]");
+  CHECK(compile_error(with_policy(twice)) == "policies.p.terms[1].name: \"a\" is also the name of terms[0]");
 
   Match re;
   re.as_path = AsPathMatch{.regex = "(1)\\1"};
   CHECK(compile_error(accept_if(re)) ==
-        "policies.p: terms[0].match: asPath.regex: back-references are not allowed");
+        "policies.p.terms[0].match.asPath.regex: back-references are not allowed");
 
   Match len;
   len.as_path = AsPathMatch{.min_length = 3, .max_length = 2};
-  CHECK(compile_error(accept_if(len)) == "policies.p: terms[0].match: asPath.length: min 3 is more than max 2");
+  CHECK(compile_error(accept_if(len)) == "policies.p.terms[0].match.asPath.length: min 3 is more than max 2");
 
   Match local;
   local.peer_types = {PeerKind::local};
   CHECK(compile_error(accept_if(local)) ==
-        "policies.p: terms[0].match: peerType: \"local\" is not a kind of neighbour (it is a routeSource)");
+        "policies.p.terms[0].match.peerType: \"local\" is not a kind of neighbour (it is a routeSource)");
 
   Match nested;
   Match inner;
   inner.prefixes = {PrefixMatch{prefix("10.0.0.0/16"), 8, 16}};
   nested.negated = {inner};
   CHECK(compile_error(accept_if(nested)) ==
-        "policies.p: terms[0].match: not: prefixes: [0]: ge 8 is shorter than the prefix length 16");
+        "policies.p.terms[0].match.not.prefixes[0]: ge 8 is shorter than the prefix length 16");
 
   Policy prepend;
   prepend.terms.push_back(Term{"", {}, {.prepend = Prepend{0, std::nullopt}}, Action::accept});
-  CHECK(compile_error(with_policy(prepend)) == "policies.p: terms[0].set: asPathPrepend.count: 0 is not allowed (1..32)");
+  CHECK(compile_error(with_policy(prepend)) == "policies.p.terms[0].set.asPathPrepend.count: 0 is not allowed (1..32)");
 
   Policy both;
   both.terms.push_back(Term{"", {}, {.med = 1, .add_med = 1}, Action::accept});
-  CHECK(compile_error(with_policy(both)) == "policies.p: terms[0].set: med and addMed are exclusive");
+  CHECK(compile_error(with_policy(both)) == "policies.p.terms[0].set: med and addMed are exclusive");
 
   Definitions bad_list;
   bad_list.prefix_lists["l"] = PrefixList{{entry("10.0.0.0/8"), PrefixMatch{prefix("10.0.0.0/8"), 8, 40}}};
-  CHECK(compile_error(bad_list) == "prefixLists.l: [1]: le 40 is longer than 32 bits");
+  CHECK(compile_error(bad_list) == "prefixLists.l[1]: le 40 is longer than 32 bits");
 }
 
 TEST_CASE("policy: chains refuse unknown names and next hops that do not apply in the direction") {
