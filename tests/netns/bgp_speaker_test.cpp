@@ -1,19 +1,25 @@
 // Two Sluice speakers over the loopback of a namespace created for the test: sessions
 // come up and carry routes both ways; TCP MD5 with a matching key lets a session up and a
 // wrong key keeps it down; GTSM lets a directly connected peer in; a stopped speaker's
-// routes leave its peer; a reload that changes only policy keeps the session up.
+// routes leave its peer; a reload that changes only policy keeps the session up; bgpctl's
+// requests are answered over the control socket.
 #include <utility>  // boost/asio/awaitable.hpp (1.74) needs std::exchange
 
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <functional>
+#include <future>
 
 #include <boost/asio/io_context.hpp>
 
 #include "base/netlink/netns.hpp"
+#include "bgpd/bgpctl/bgpctl.hpp"
+#include "bgpd/control/control_api.hpp"
+#include "bgpd/control/control_server.hpp"
 #include "bgpd/speaker/speaker.hpp"
 #include "tests/support/namespaces.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace sluice;
 using namespace sluice::bgp;
@@ -208,4 +214,49 @@ TEST_CASE("two speakers: a reload keeps unchanged sessions, resets changed ones,
   REQUIRE(report.ok());
   CHECK(report->removed == std::vector<ip::Address>{A("127.0.0.2")});
   CHECK((*a)->peer(A("127.0.0.2")) == nullptr);
+}
+
+TEST_CASE("two speakers: bgpctl's requests answered over the control socket") {
+  InNamespace here;
+  boost::asio::io_context io;
+  Pair pair;
+  pair.b.neighbors[0].description = "rack A";
+  auto a = Speaker::start(io, pair.a);
+  REQUIRE(a.ok());
+  auto b = Speaker::start(io, pair.b);
+  REQUIRE(b.ok());
+  REQUIRE(run_until(io, [&] { return best(**b, "10.1.0.0/24") != nullptr; }, 15s));
+  testing::TempDir dir("bgpctl");
+  const std::string path = (dir.path() / "bgpd.sock").string();
+  auto server = ControlServer::start(io, path, [&](std::string_view r) { return handle_control_request(**b, r); });
+  REQUIRE_MESSAGE(server.ok(), server.error().message);
+
+  auto ask = [&](std::vector<std::string> args) {
+    auto invocation = bgpctl::parse_arguments(args);
+    REQUIRE_MESSAGE(invocation.ok(), invocation.error().message);
+    auto pending = std::async(std::launch::async, [&] { return control_request(path, invocation->request); });
+    run_until(io, [&] { return pending.wait_for(0s) == std::future_status::ready; }, 5s);
+    auto answer = pending.get();
+    REQUIRE_MESSAGE(answer.ok(), answer.error().message);
+    auto shown = bgpctl::render(*invocation, *answer);
+    REQUIRE_MESSAGE(shown.ok(), shown.error().message);
+    return *shown;
+  };
+  const std::string summary = ask({"--socket", path, "summary"});
+  CHECK(summary.find("BGP router ID 2.2.2.2, local AS 65002") != std::string::npos);
+  CHECK(summary.find("127.0.0.1") != std::string::npos);
+  CHECK(summary.find("Established") != std::string::npos);
+  const std::string neighbor = ask({"--socket", path, "neighbor", "127.0.0.1"});
+  CHECK(neighbor.find("Neighbor 127.0.0.1 (rack A), remote AS 65001, local AS 65002") != std::string::npos);
+  CHECK(neighbor.find("eBGP") != std::string::npos);
+  const std::string routes = ask({"--socket", path, "routes", "--prefix", "10.0.0.0/8"});
+  CHECK(routes.find("10.1.0.0/24") != std::string::npos);
+  CHECK(routes.find("*>") != std::string::npos);
+  CHECK(routes.find("65001") != std::string::npos);
+  const std::string json = ask({"--socket", path, "-o", "json", "routes", "--peer", "127.0.0.1"});
+  CHECK(json.find(R"("prefix":"10.1.0.0/24")") != std::string::npos);
+  CHECK(json.find(R"("from":"127.0.0.1")") != std::string::npos);
+
+  auto unknown = handle_control_request(**b, R"({"command":"neighbor","address":"192.0.2.99"})");
+  CHECK(unknown == R"({"ok":false,"error":"no neighbour 192.0.2.99"})");
 }
