@@ -101,8 +101,10 @@ Route Fib::route(const ip::Prefix& prefix, RouteType type, std::span<const NextH
   return r;
 }
 
-void Fib::plan(const ip::Prefix& prefix, Slot& slot, std::vector<RouteChange>& changes) {
-  std::size_t before = in_flight_.size();
+void Fib::plan(Entry& entry, std::vector<RouteChange>& changes, std::vector<Intent>& intents) {
+  const ip::Prefix& prefix = entry.first;
+  Slot& slot = entry.second;
+  std::size_t before = intents.size();
   auto w = want(prefix, slot);
   bool kernel = slot.flags & kKernel;
   if (w) {
@@ -117,29 +119,26 @@ void Fib::plan(const ip::Prefix& prefix, Slot& slot, std::vector<RouteChange>& c
       // another protocol there is left alone (the add fails with EEXIST).
       changes.push_back({kernel ? RouteChangeKind::replace : RouteChangeKind::add,
                          route(prefix, w->type, w->hops, config_.metric)});
-      in_flight_.push_back(Intent{prefix, Intent::Kind::set, w->type, id, 0, false});
+      intents.push_back(Intent{&entry, Intent::Kind::set, w->type, id, 0, false});
     }
   } else if (kernel && removal_allowed(slot)) {
     changes.push_back({RouteChangeKind::remove, route(prefix, slot.kernel_type, {}, config_.metric)});
-    in_flight_.push_back(Intent{prefix, Intent::Kind::clear, slot.kernel_type, NextHopSets::kEmpty, 0,
-                                !(slot.flags & kSeenDesired)});
+    intents.push_back(Intent{&entry, Intent::Kind::clear, slot.kernel_type, NextHopSets::kEmpty, 0,
+                             !(slot.flags & kSeenDesired)});
   }
   if ((slot.flags & kStray) && sweep_allowed_) {
     for (std::uint32_t metric : strays_.at(prefix)) {
       changes.push_back({RouteChangeKind::remove, route(prefix, RouteType::unicast, {}, metric)});
-      in_flight_.push_back(Intent{prefix, Intent::Kind::clear_stray, RouteType::unicast, NextHopSets::kEmpty, metric, true});
+      intents.push_back(Intent{&entry, Intent::Kind::clear_stray, RouteType::unicast, NextHopSets::kEmpty, metric, true});
     }
   }
-  if (in_flight_.size() > before) {
-    slot.flags |= kInFlight;
-    ++in_flight_prefixes_;
-  }
+  if (intents.size() > before) slot.flags |= kInFlight;
 }
 
-void Fib::enqueue(const ip::Prefix& prefix, Slot& slot) {
-  if (slot.flags & kQueued) return;
-  slot.flags |= kQueued;
-  queue_.push_back(prefix);
+void Fib::enqueue(Entry& entry) {
+  if (entry.second.flags & kQueued) return;
+  entry.second.flags |= kQueued;
+  queue_.push_back(&entry);
   ++queued_;
 }
 
@@ -258,19 +257,22 @@ void Fib::set_bgp_route(const ip::Prefix& prefix, std::span<const ip::Address> n
     auto it = slots_.find(prefix);
     if (it == slots_.end() || it->second.bgp == NextHopSets::kEmpty) return;
     set_bgp(it->second, NextHopSets::kEmpty);
-    enqueue(prefix, it->second);
+    enqueue(*it);
   } else {
-    std::vector<NextHop> hops;
-    hops.reserve(next_hops.size());
-    for (const auto& a : next_hops) hops.push_back(NextHop{a, 0, false, 1});
-    NextHopSets::Id id = sets_.intern(std::move(hops));
-    Slot& s = slot(prefix);
-    if (s.bgp == id) {
-      sets_.release(id);
-      return;
+    // Consecutive prefixes of a RIB batch mostly share their next hops: skip the interning.
+    if (last_hops_id_ == NextHopSets::kEmpty || !std::equal(next_hops.begin(), next_hops.end(), last_hops_.begin(),
+                                                            last_hops_.end())) {
+      std::vector<NextHop> hops;
+      hops.reserve(next_hops.size());
+      for (const auto& a : next_hops) hops.push_back(NextHop{a, 0, false, 1});
+      sets_.assign(last_hops_id_, sets_.intern(std::move(hops)));
+      last_hops_.assign(next_hops.begin(), next_hops.end());
     }
-    set_bgp(s, id);
-    enqueue(prefix, s);
+    Entry& e = entry(prefix);
+    if (e.second.bgp == last_hops_id_) return;
+    sets_.retain(last_hops_id_);
+    set_bgp(e.second, last_hops_id_);
+    enqueue(e);
   }
   refresh_stats();
 }
@@ -278,7 +280,7 @@ void Fib::set_bgp_route(const ip::Prefix& prefix, std::span<const ip::Address> n
 void Fib::set_static_route(const ip::Prefix& prefix, const StaticRoute& route) {
   if (exiting_) return;
   NextHopSets::Id id = route.type == RouteType::unicast ? sets_.intern(route.nexthops) : NextHopSets::kEmpty;
-  Slot& s = slot(prefix);
+  Entry& e = entry(prefix);
   auto [it, inserted] = statics_.try_emplace(prefix, Static{route.type, NextHopSets::kEmpty});
   if (!inserted && it->second.type == route.type && it->second.hops == id) {
     sets_.release(id);
@@ -286,8 +288,8 @@ void Fib::set_static_route(const ip::Prefix& prefix, const StaticRoute& route) {
   }
   it->second.type = route.type;
   sets_.assign(it->second.hops, id);
-  set_static_flag(s, true);
-  enqueue(prefix, s);
+  set_static_flag(e.second, true);
+  enqueue(e);
   refresh_stats();
 }
 
@@ -296,9 +298,9 @@ void Fib::remove_static_route(const ip::Prefix& prefix) {
   if (exiting_ || it == statics_.end()) return;
   sets_.release(it->second.hops);
   statics_.erase(it);
-  Slot& s = slot(prefix);
-  set_static_flag(s, false);
-  enqueue(prefix, s);
+  Entry& e = entry(prefix);
+  set_static_flag(e.second, false);
+  enqueue(e);
   refresh_stats();
 }
 
@@ -317,8 +319,8 @@ void Fib::set_local_addresses(std::span<const ip::Address> addresses) {
   std::unordered_set<ip::Address> next(addresses.begin(), addresses.end());
   if (exiting_ || next == local_) return;
   local_ = std::move(next);
-  for (auto& [prefix, s] : slots_) {
-    if (s.bgp != NextHopSets::kEmpty) enqueue(prefix, s);
+  for (auto& e : slots_) {
+    if (e.second.bgp != NextHopSets::kEmpty) enqueue(e);
   }
   refresh_stats();
 }
@@ -326,8 +328,8 @@ void Fib::set_local_addresses(std::span<const ip::Address> addresses) {
 void Fib::first_sync_done() {
   if (sweep_allowed_) return;
   sweep_allowed_ = true;
-  for (auto& [prefix, s] : slots_) {
-    if (differs(prefix, s)) enqueue(prefix, s);
+  for (auto& e : slots_) {
+    if (differs(e.first, e.second)) enqueue(e);
   }
   refresh_stats();
 }
@@ -345,7 +347,7 @@ void Fib::end_round(Clock::time_point now) {
 }
 
 std::optional<FibJob> Fib::next_job(Clock::time_point now) {
-  if (job_in_flight_) return std::nullopt;
+  if (dump_in_flight_) return std::nullopt;
   if (exiting_ && exit_mode_ == ExitMode::keep) return std::nullopt;
   // Bounded by the heap's size: each entry is popped once.
   while (!retries_.empty() && retries_.top().first <= now) {
@@ -353,7 +355,7 @@ std::optional<FibJob> Fib::next_job(Clock::time_point now) {
     retries_.pop();
     auto f = failures_.find(prefix);
     if (f == failures_.end() || f->second.retry_at != when) continue;  // superseded
-    enqueue(prefix, slots_.at(prefix));
+    enqueue(*slots_.find(prefix));
   }
 
   Clock::duration spacing = exiting_ ? Clock::duration::zero() : config_.verify_spacing;
@@ -363,110 +365,122 @@ std::optional<FibJob> Fib::next_job(Clock::time_point now) {
            (verify_due_ && queued_ == 0 && now >= last_dump_ + spacing);
   }
   if (dump) {
+    // A read sees a settled kernel: it waits for the batches out.
+    if (!in_flight_.empty()) return std::nullopt;
     start_round(now);
-    job_in_flight_ = dump_in_flight_ = true;
+    dump_in_flight_ = true;
     return FibJob{FibJob::Kind::dump, {}};
   }
 
-  if (have_dump_ && !need_dump_) {
+  if (have_dump_ && !need_dump_ && in_flight_.size() < std::max<std::size_t>(config_.batches_in_flight, 1)) {
     FibJob job{FibJob::Kind::apply, {}};
-    // Bounded by the queue: each prefix popped is planned once.
+    Batch batch;
+    // Bounded by the queue: each entry popped is planned or deferred once.
     while (!queue_.empty() && job.changes.size() < config_.batch_size) {
-      ip::Prefix prefix = queue_.front();
+      Entry* e = queue_.front();
       queue_.pop_front();
-      auto it = slots_.find(prefix);
-      assert(it != slots_.end());  // queued slots are never erased
-      Slot& s = it->second;
+      Slot& s = e->second;
+      if (s.flags & kInFlight) {
+        deferred_.push_back(e);  // still queued; its turn comes when its batch is back
+        continue;
+      }
       s.flags &= ~kQueued;
       --queued_;
-      plan(prefix, s, job.changes);
-      if (!(s.flags & kInFlight)) {
+      plan(*e, job.changes, batch.intents);
+      if (s.flags & kInFlight) {
+        ++batch.prefixes;
+      } else {
         // Nothing to write: whatever failed before is done, or no longer wanted.
-        clear_failure(prefix, s, s.bgp != NextHopSets::kEmpty || (s.flags & kStatic));
-        maybe_erase(prefix);
+        clear_failure(e->first, s, s.bgp != NextHopSets::kEmpty || (s.flags & kStatic));
+        maybe_erase(e->first);
       }
     }
     if (!job.changes.empty()) {
       start_round(now);
-      job_in_flight_ = true;
+      in_flight_prefixes_ += batch.prefixes;
+      in_flight_.push_back(std::move(batch));
       refresh_stats();
       return job;
     }
   }
-  end_round(now);
+  if (in_flight_.empty()) end_round(now);
   refresh_stats();
   flush_notes();
   return std::nullopt;
 }
 
 void Fib::apply_done(const Result<netlink::RouteBatchReport>& report, Clock::time_point now) {
-  assert(job_in_flight_ && !dump_in_flight_);
-  job_in_flight_ = false;
-  in_flight_prefixes_ = 0;
-  std::vector<Intent> intents = std::exchange(in_flight_, {});
+  assert(!in_flight_.empty() && !dump_in_flight_);
+  Batch batch = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  in_flight_prefixes_ -= batch.prefixes;
+  std::vector<Intent>& intents = batch.intents;
   if (!report) {
     // The socket failed part-way: what the kernel holds now is unknown. Read it again
     // (after a backoff) before writing anything more.
     for (Intent& in : intents) {
       sets_.release(in.hops);
-      Slot& s = slots_.at(in.prefix);
-      s.flags &= ~kInFlight;
-      enqueue(in.prefix, s);
+      in.entry->second.flags &= ~kInFlight;
+      enqueue(*in.entry);
     }
     ++stats_.write_failures;
     need_dump_ = true;
     dump_not_before_ = now + backoff(++io_attempts_);
     events_.push_back({FibEvent::Kind::batch_failed, report.error().message});
-    refresh_stats();
-    return;
-  }
-  io_attempts_ = 0;
-  assert(report->outcomes.size() == intents.size());
-  // A prefix's intents are adjacent: plan() adds them together.
-  for (std::size_t i = 0; i < intents.size();) {
-    const ip::Prefix prefix = intents[i].prefix;
-    Slot& s = slots_.at(prefix);
-    bool failed = false;
-    for (; i < intents.size() && intents[i].prefix == prefix; ++i) {
-      Intent& in = intents[i];
-      const auto& outcome = report->outcomes[i];
-      // Removing what is already gone is done.
-      if (outcome.ok() || (in.kind != Intent::Kind::set && outcome.error == ESRCH)) {
-        ++stats_.writes;
-        if (in.sweep) ++stats_.swept;
-        if (in.kind == Intent::Kind::set) {
-          set_kernel(s, in.type, in.hops);  // takes the intent's reference
-        } else if (in.kind == Intent::Kind::clear) {
-          clear_kernel(s);
-        } else if (auto stray = strays_.find(prefix); stray != strays_.end()) {
-          std::erase(stray->second, in.metric);
-          if (stray->second.empty()) {
-            strays_.erase(stray);
-            s.flags &= ~kStray;
+  } else {
+    io_attempts_ = 0;
+    assert(report->outcomes.size() == intents.size());
+    // A prefix's intents are adjacent: plan() adds them together.
+    for (std::size_t i = 0; i < intents.size();) {
+      Entry* e = intents[i].entry;
+      const ip::Prefix& prefix = e->first;
+      Slot& s = e->second;
+      bool failed = false;
+      for (; i < intents.size() && intents[i].entry == e; ++i) {
+        Intent& in = intents[i];
+        const auto& outcome = report->outcomes[i];
+        // Removing what is already gone is done.
+        if (outcome.ok() || (in.kind != Intent::Kind::set && outcome.error == ESRCH)) {
+          ++stats_.writes;
+          if (in.sweep) ++stats_.swept;
+          if (in.kind == Intent::Kind::set) {
+            set_kernel(s, in.type, in.hops);  // takes the intent's reference
+          } else if (in.kind == Intent::Kind::clear) {
+            clear_kernel(s);
+          } else if (auto stray = strays_.find(prefix); stray != strays_.end()) {
+            std::erase(stray->second, in.metric);
+            if (stray->second.empty()) {
+              strays_.erase(stray);
+              s.flags &= ~kStray;
+            }
           }
+          s.flags |= kWritten;
+          verify_due_ = true;
+        } else {
+          ++stats_.write_failures;
+          sets_.release(in.hops);
+          auto kind = in.kind == Intent::Kind::set
+                          ? ((s.flags & kKernel) ? RouteChangeKind::replace : RouteChangeKind::add)
+                          : RouteChangeKind::remove;
+          record_failure(prefix, s, kind, outcome.error, outcome.kernel_message, now);
+          failed = true;
         }
-        s.flags |= kWritten;
-        verify_due_ = true;
-      } else {
-        ++stats_.write_failures;
-        sets_.release(in.hops);
-        auto kind = in.kind == Intent::Kind::set ? ((s.flags & kKernel) ? RouteChangeKind::replace : RouteChangeKind::add)
-                                                 : RouteChangeKind::remove;
-        record_failure(prefix, s, kind, outcome.error, outcome.kernel_message, now);
-        failed = true;
       }
+      s.flags &= ~kInFlight;
+      if (!failed) clear_failure(prefix, s, true);
+      maybe_erase(prefix);
     }
-    s.flags &= ~kInFlight;
-    if (!failed) clear_failure(prefix, s, true);
-    maybe_erase(prefix);
   }
+  // Prefixes that changed while in this batch get their turn now.
+  for (Entry* e : deferred_) queue_.push_back(e);
+  deferred_.clear();
   refresh_stats();
   flush_notes();
 }
 
 void Fib::dump_done(const Result<std::vector<Route>>& routes, Clock::time_point now) {
-  assert(job_in_flight_ && dump_in_flight_);
-  job_in_flight_ = dump_in_flight_ = false;
+  assert(dump_in_flight_ && in_flight_.empty());
+  dump_in_flight_ = false;
   if (!routes) {
     ++stats_.dump_failures;
     need_dump_ = true;
@@ -482,7 +496,7 @@ void Fib::dump_done(const Result<std::vector<Route>>& routes, Clock::time_point 
   for (const Route& r : *routes) {
     // The kernel filters strictly; a kernel that does not is filtered here.
     if (r.table != config_.table || r.protocol != config_.protocol) continue;
-    Slot& s = slot(r.destination);
+    Slot& s = entry(r.destination).second;
     if (r.metric != kernel_metric(r.destination)) {
       strays_[r.destination].push_back(r.metric);
       s.flags |= kStray;
@@ -502,6 +516,7 @@ void Fib::dump_done(const Result<std::vector<Route>>& routes, Clock::time_point 
   for (auto it = slots_.begin(); it != slots_.end();) {
     const ip::Prefix& prefix = it->first;
     Slot& s = it->second;
+    Entry& e = *it;
     if ((s.flags & kKernel) && !(s.flags & kInDump)) {
       if (s.flags & kWritten) s.flags |= kMismatch;  // we wrote it and it is gone
       clear_kernel(s);
@@ -516,7 +531,7 @@ void Fib::dump_done(const Result<std::vector<Route>>& routes, Clock::time_point 
         record_failure(prefix, s, (s.flags & kKernel) ? RouteChangeKind::replace : RouteChangeKind::add, EAGAIN,
                        "the kernel held something else when read back after the write", now);
       } else if (!(s.flags & kFailing)) {
-        enqueue(prefix, s);  // failing prefixes wait for their retry
+        enqueue(e);  // failing prefixes wait for their retry
       }
     } else {
       clear_failure(prefix, s, true);
@@ -536,7 +551,8 @@ void Fib::dump_done(const Result<std::vector<Route>>& routes, Clock::time_point 
 }
 
 std::optional<Clock::time_point> Fib::next_wakeup() const {
-  if (job_in_flight_ || (exiting_ && exit_mode_ == ExitMode::keep)) return std::nullopt;
+  // A job out comes back with a look at what is next.
+  if (job_in_flight() || (exiting_ && exit_mode_ == ExitMode::keep)) return std::nullopt;
   std::optional<Clock::time_point> at;
   auto take = [&](Clock::time_point t) {
     if (!at || t < *at) at = t;
@@ -553,7 +569,7 @@ std::optional<Clock::time_point> Fib::next_wakeup() const {
 }
 
 bool Fib::in_sync() const {
-  return have_dump_ && !need_dump_ && !job_in_flight_ && queued_ == 0 && failures_.empty();
+  return have_dump_ && !need_dump_ && !job_in_flight() && queued_ == 0 && failures_.empty();
 }
 
 // ---- Exit.
@@ -577,7 +593,7 @@ void Fib::begin_exit(ExitMode mode) {
 }
 
 bool Fib::exit_done() const {
-  if (!exiting_ || job_in_flight_) return false;
+  if (!exiting_ || job_in_flight()) return false;
   if (exit_mode_ == ExitMode::keep) return true;
   return have_dump_ && !need_dump_ && !verify_due_ && queued_ == 0 && stats_.installed == 0 && strays_.empty();
 }

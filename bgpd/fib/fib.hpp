@@ -8,9 +8,11 @@
 //              set_static_route / remove_static_route (the config's blackholes and statics),
 //              set_local_addresses, first_sync_done, begin_exit
 //   jobs       next_job(now) -> a dump of the kernel's routes (ours: our protocol in our
-//              table), or a batch of changes; dump_done / apply_done take the results.
-//              One job is out at a time; inputs may arrive meanwhile, and a prefix that
-//              changes many times before its turn is written once, in its final state.
+//              table), or a batch of changes; dump_done / apply_done take the results, in
+//              the order the jobs were handed out. A dump is out alone; batches, up to
+//              batches_in_flight at once, each prefix in one at most. Inputs may arrive
+//              meanwhile: a prefix that changes many times before its turn is written
+//              once, in its final state.
 //   timing     next_wakeup() says when a retry, a resync or a verification is due.
 //
 // Mark and sweep: a route of ours in the kernel that is not desired is removed, but only
@@ -55,8 +57,11 @@ struct FibConfig {
   // BIRD's kernel protocol default. For IPv6 the kernel stores 0 as 1024.
   std::uint32_t metric = 32;
   // Route changes per job: large enough that the kernel, not the hand-offs, sets the
-  // pace; small enough that new changes wait at most one batch.
+  // pace; small enough that new changes wait at most a batch or two.
   std::size_t batch_size = 8192;
+  // Batches handed out before the first comes back: with 2, the next batch is planned
+  // while the kernel applies the last one. A prefix is in at most one of them.
+  std::size_t batches_in_flight = 2;
   // A refused route is retried after this backoff (per route).
   retry::BackoffPolicy retry{std::chrono::seconds(1), std::chrono::seconds(60), 2.0, 0.5};
   // The kernel's routes are read again this often (mark and sweep, drift repair).
@@ -148,7 +153,7 @@ class Fib {
   std::optional<FibJob> next_job(Clock::time_point now);
   void dump_done(const Result<std::vector<netlink::Route>>& routes, Clock::time_point now);
   void apply_done(const Result<netlink::RouteBatchReport>& report, Clock::time_point now);
-  bool job_in_flight() const { return job_in_flight_; }
+  bool job_in_flight() const { return dump_in_flight_ || !in_flight_.empty(); }
   // The earliest time next_job() has something to do without new input; nullopt: never.
   std::optional<Clock::time_point> next_wakeup() const;
   // The kernel matched the desired state at the last look and nothing is pending.
@@ -186,6 +191,7 @@ class Fib {
     netlink::RouteType kernel_type = netlink::RouteType::unicast;
     std::uint16_t flags = 0;
   };
+  using Entry = std::pair<const ip::Prefix, Slot>;  // a node of slots_: its address is stable
   struct Static {
     netlink::RouteType type;
     NextHopSets::Id hops;
@@ -199,7 +205,7 @@ class Fib {
   // What a change in the job out now will have made true once the kernel accepts it.
   struct Intent {
     enum class Kind : std::uint8_t { set, clear, clear_stray };
-    ip::Prefix prefix;
+    Entry* entry;
     Kind kind;
     netlink::RouteType type = netlink::RouteType::unicast;
     NextHopSets::Id hops = NextHopSets::kEmpty;  // retained for `set`
@@ -223,10 +229,11 @@ class Fib {
   bool differs(const ip::Prefix& prefix, const Slot& slot) const;
   netlink::Route route(const ip::Prefix& prefix, netlink::RouteType type, std::span<const netlink::NextHop> hops,
                        std::uint32_t metric) const;
-  void plan(const ip::Prefix& prefix, Slot& slot, std::vector<netlink::RouteChange>& changes);
+  // Appends the prefix's changes to `changes` and its intents to `intents`.
+  void plan(Entry& entry, std::vector<netlink::RouteChange>& changes, std::vector<Intent>& intents);
 
-  Slot& slot(const ip::Prefix& prefix) { return slots_[prefix]; }
-  void enqueue(const ip::Prefix& prefix, Slot& slot);
+  Entry& entry(const ip::Prefix& prefix) { return *slots_.try_emplace(prefix).first; }
+  void enqueue(Entry& entry);
   void set_kernel(Slot& slot, netlink::RouteType type, NextHopSets::Id hops);  // hops retained by the caller
   void clear_kernel(Slot& slot);
   void set_bgp(Slot& slot, NextHopSets::Id hops);
@@ -257,15 +264,24 @@ class Fib {
     bool operator()(const Retry& a, const Retry& b) const { return a.first > b.first; }
   };
   std::priority_queue<Retry, std::vector<Retry>, LaterFirst> retries_;
-  std::deque<ip::Prefix> queue_;
+  // Queued slots are never erased, so the queue holds their nodes.
+  std::deque<Entry*> queue_;
+  std::vector<Entry*> deferred_;  // queued while in a batch out; requeued when it is back
   std::size_t queued_ = 0;
   std::unordered_set<ip::Address> local_;
   mutable std::vector<netlink::NextHop> scratch_;
 
-  std::vector<Intent> in_flight_;
+  // The batches out, oldest first; their prefixes are never erased either.
+  struct Batch {
+    std::vector<Intent> intents;
+    std::size_t prefixes = 0;
+  };
+  std::deque<Batch> in_flight_;
   std::size_t in_flight_prefixes_ = 0;
-  bool job_in_flight_ = false;
   bool dump_in_flight_ = false;
+  // set_bgp_route's last next hops and their id (held): a RIB batch repeats them.
+  std::vector<ip::Address> last_hops_;
+  NextHopSets::Id last_hops_id_ = NextHopSets::kEmpty;
   bool have_dump_ = false;
   bool need_dump_ = true;
   bool verify_due_ = false;  // something was written since the last dump

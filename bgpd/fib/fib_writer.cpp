@@ -113,7 +113,7 @@ void FibWriter::start() {
 }
 
 void FibWriter::schedule() {
-  if (!started_ || stopped_ || pump_posted_ || fib_.job_in_flight()) return;
+  if (!started_ || stopped_ || pump_posted_) return;
   pump_posted_ = true;
   // Posted, not called: a burst of inputs in one handler becomes one look at the queue.
   boost::asio::post(executor_, [this, alive = alive_] {
@@ -124,13 +124,15 @@ void FibWriter::schedule() {
 }
 
 void FibWriter::pump() {
-  if (stopped_ || fib_.job_in_flight()) return;
-  auto job = fib_.next_job(Clock::now());
-  after_work();
-  if (job) {
+  if (stopped_) return;
+  // Fills the core's pipeline (a dump alone, or up to batches_in_flight batches).
+  for (int jobs = 0; jobs < 64; ++jobs) {
+    auto job = fib_.next_job(Clock::now());
+    if (!job) break;
     run(std::move(*job));
-    return;
   }
+  after_work();
+  if (fib_.job_in_flight()) return;  // its completion pumps again
   if (stopping_ && fib_.exit_done()) {
     finish_stop();
     return;

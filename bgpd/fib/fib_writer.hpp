@@ -1,9 +1,10 @@
 // FibWriter: the shell around Fib. It runs on the daemon's event loop, takes the RIB's
-// best-path batches and the config's static routes, and keeps one kernel job (a dump of
-// our routes, or a batch of route changes) running at a time on a worker thread of its
-// own, so blocking netlink calls never stall BGP sessions and changes that arrive while
-// a batch is in flight coalesce into the next one. Retries, read-back verification and
-// the periodic resync are the core's schedule; the writer only keeps a timer on it.
+// best-path batches and the config's static routes, and hands the core's kernel jobs (a
+// dump of our routes, or batches of route changes, the next planned while the kernel
+// applies the last) to a worker thread of its own, so blocking netlink calls never stall
+// BGP sessions and changes that arrive meanwhile coalesce into a later batch. Retries,
+// read-back verification and the periodic resync are the core's schedule; the writer
+// only keeps a timer on it.
 //
 // Use (all calls on the executor's thread):
 //   FibWriter fib(io.get_executor(), options, *NetlinkFibKernel::open(options.fib), &metrics);

@@ -214,7 +214,7 @@ TEST_CASE("fib: changes made while a batch is out coalesce into one write per pr
     fib.set_bgp_route(P("10.2.2.0/24"), As({"192.0.2.2"}));
     fib.withdraw_bgp_route(P("10.2.2.0/24"));
   }
-  CHECK_FALSE(fib.next_job(t0));  // still one job at a time
+  CHECK_FALSE(fib.next_job(t0));  // both are in the batch out: they wait for it
   fib.apply_done(kernel.apply(job->changes), t0);
 
   auto next = fib.next_job(t0);
@@ -685,4 +685,32 @@ TEST_CASE("rib feed: best paths and ECMP sets from the Loc-RIB") {
   CHECK(late.desired(P("10.20.0.0/24"))->nexthops.size() == 1);
   CHECK_FALSE(late.desired(P("10.20.2.0/26")));
   CHECK(selected_next_hops(table, *table.find(P("10.20.0.0/24"))) == As({"192.0.2.2"}));
+}
+
+TEST_CASE("fib: the next batch is planned while one is out, without the prefixes in it") {
+  Fib fib = make_fib();
+  ModelKernel kernel;
+  drive(fib, kernel, t0);
+  fib.set_bgp_route(P("10.30.0.0/24"), As({"192.0.2.2"}));
+  auto first = fib.next_job(t0);
+  REQUIRE(first);
+  fib.set_bgp_route(P("10.30.0.0/24"), As({"192.0.2.3"}));  // changed while out
+  fib.set_bgp_route(P("10.30.1.0/24"), As({"192.0.2.2"}));
+  auto second = fib.next_job(t0);
+  REQUIRE(second);  // two batches out at once ...
+  REQUIRE(second->changes.size() == 1);
+  CHECK(second->changes[0].route.destination == P("10.30.1.0/24"));  // ... never the same prefix
+  fib.set_bgp_route(P("10.30.2.0/24"), As({"192.0.2.2"}));
+  CHECK_FALSE(fib.next_job(t0));  // and no third
+  CHECK(fib.stats().pending == 4);  // 10.30.0.0/24 counts twice: written now, and again after
+  fib.apply_done(kernel.apply(first->changes), t0);
+  auto third = fib.next_job(t0);
+  REQUIRE(third);
+  REQUIRE(third->changes.size() == 2);  // the changed prefix's turn, and the new one
+  CHECK(third->changes[0].route.to_string() == "10.30.2.0/24 via 192.0.2.2 table 100 proto 201 metric 20");
+  CHECK(third->changes[1].route.to_string() == "10.30.0.0/24 via 192.0.2.3 table 100 proto 201 metric 20");
+  fib.apply_done(kernel.apply(second->changes), t0);
+  fib.apply_done(kernel.apply(third->changes), t0);
+  CHECK(kernel.find("10.30.0.0/24")->nexthops[0].gateway == A("192.0.2.3"));
+  CHECK(fib.in_sync());
 }

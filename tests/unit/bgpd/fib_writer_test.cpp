@@ -120,7 +120,9 @@ struct Rig {
 }  // namespace
 
 TEST_CASE("fib writer: inputs arriving while a batch is in the kernel coalesce into the next batch") {
-  Rig rig;
+  FibWriterOptions o = options();
+  o.fib.batches_in_flight = 1;  // a second batch would take the prefixes' first states
+  Rig rig(o);
   rig.set_gate(false);
   rig.writer->set_bgp_route(P("10.0.0.0/24"), std::vector{A("192.0.2.2")});
   rig.writer->start();
@@ -150,6 +152,33 @@ TEST_CASE("fib writer: inputs arriving while a batch is in the kernel coalesce i
     CHECK(c.kind == RouteChangeKind::add);
     CHECK(c.route.nexthops.at(0).gateway == A("192.0.2.12"));
   }
+}
+
+TEST_CASE("fib writer: with two batches out, a prefix is in one at a time and ends in its last state") {
+  Rig rig;
+  rig.set_gate(false);
+  rig.writer->set_bgp_route(P("10.0.0.0/24"), std::vector{A("192.0.2.2")});
+  rig.writer->start();
+  REQUIRE(rig.run_until([&] { return rig.locked([](auto& k) { return k.blocked; }); }));
+  for (int round = 0; round < 11; ++round) {
+    for (int i = 0; i < 100; ++i) {
+      auto gateway = A(fmt::format("192.0.2.{}", 2 + round));
+      rig.writer->set_bgp_route(P(fmt::format("10.1.{}.0/24", i)), std::span(&gateway, 1));
+    }
+    rig.io.restart();
+    rig.io.poll();
+  }
+  rig.set_gate(true);
+  REQUIRE(rig.run_until([&] { return rig.writer->in_sync() && rig.writer->fib().stats().pending == 0; }));
+  auto batches = rig.locked([](auto& k) { return k.batches; });
+  // The first batch, the second planned while the first was held, and the final states.
+  REQUIRE(batches.size() == 3);
+  CHECK(batches[1].size() == 100);
+  CHECK(batches[1][0].route.nexthops.at(0).gateway == A("192.0.2.2"));
+  REQUIRE(batches[2].size() == 100);
+  for (const auto& c : batches[2]) CHECK(c.route.nexthops.at(0).gateway == A("192.0.2.12"));
+  auto routes = rig.locked([](auto& k) { return k.routes; });
+  CHECK(routes.at(P("10.1.99.0/24")).nexthops.at(0).gateway == A("192.0.2.12"));
 }
 
 TEST_CASE("fib writer: without a complete RIB view in time, it sweeps anyway") {
