@@ -108,7 +108,7 @@ TEST_CASE("config: the node-and-ToR example") {
   REQUIRE(c.originate.size() == 2);
   CHECK(c.originate[0] == OriginateConfig{prefix("10.244.1.0/26"), true, std::nullopt, {}, {}, std::nullopt, std::nullopt, true});
   CHECK(c.fib == FibConfig{});
-  CHECK(c.daemon.control_socket == "/run/sluice/bgpd.ctl");
+  CHECK(c.daemon.control_socket == "/run/sluice/bgpd.sock");
   CHECK(c.daemon.log_level == log::Level::info);
   CHECK(c.daemon.log_format == log::Format::json);
 
