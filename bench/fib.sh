@@ -115,6 +115,14 @@ run_bird() {  # shape
   drop_ns
 }
 
+# What else is using the CPU (the second frame of top: a one-second sample), and the load.
+busy() {
+  top -b -n 2 -d 1 -w 200 | awk '/^top -/ {frame++} frame == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 >= 5 {printf "%s %s%%, ", $12, $9}' |
+    sed 's/, $//'
+}
+others_before=$(busy)
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 out="$work/results.jsonl"
 for run in $(seq "$runs"); do
   for shape in single ecmp2; do
@@ -131,6 +139,7 @@ done
 
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r), $(ip -V | sed 's/, libbpf.*//'), $(bird --version 2>&1 | head -1)"
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
+others_after=$(busy)
 table=$(python3 - "$out" "$routes" "$runs" <<'PY'
 import json, statistics, sys
 path, n, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -162,7 +171,8 @@ PY
 )
 report="## Kernel FIB — $(date -u +%Y-%m-%d) (\`bench/fib.sh $routes $runs\`)
 
-Machine: $machine; load average at the end $load.
+Machine: $machine. Load average $load_before before, $load after.
+Other processes using the CPU (≥ 5%, one-second samples) before: ${others_before:-none}; after: ${others_after:-none}.
 
 $table"
 echo "$report"

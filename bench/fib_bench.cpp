@@ -1,6 +1,6 @@
 // Kernel route installs by bgpd's FIB writer, for bench/fib.sh (which runs `ip -batch` and
 // BIRD 2 beside it in fresh namespaces). Prints one JSON line per run.
-//   sluice-bench-fib writer NETNS ROUTES [NEXTHOPS]
+//   sluice-bench-fib writer NETNS ROUTES [NEXTHOPS [BATCHES_IN_FLIGHT]]
 //       N /32s via 192.0.2.2 (or an ECMP set of 192.0.2.2 ...) into table 100: the time to
 //       feed them, to have every one acknowledged by the kernel (from the start of the
 //       feed), and to have read them back (in sync).
@@ -52,8 +52,9 @@ ip::Prefix route_prefix(int i) {
                            32);
 }
 
-int writer(const std::string& netns, int routes, int nexthops) {
+int writer(const std::string& netns, int routes, int nexthops, int batches_in_flight) {
   FibWriterOptions options;
+  if (batches_in_flight > 0) options.fib.batches_in_flight = static_cast<std::size_t>(batches_in_flight);
   options.fib.table = kTable;
   options.fib.metric = 20;
   options.fib.verify_spacing = Clock::duration::zero();  // time the read-back, not the spacing
@@ -132,13 +133,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   log::init("bench", log::Settings{log::Level::warn, log::Format::text});
   if (args.size() >= 3 && args[0] == "writer") {
-    return writer(args[1], std::atoi(args[2].c_str()), args.size() > 3 ? std::atoi(args[3].c_str()) : 1);
+    return writer(args[1], std::atoi(args[2].c_str()), args.size() > 3 ? std::atoi(args[3].c_str()) : 1,
+                  args.size() > 4 ? std::atoi(args[4].c_str()) : 0);
   }
   if (args.size() == 5 && args[0] == "wait") {
     return wait(args[1], std::atoi(args[2].c_str()), std::atoi(args[3].c_str()), std::atof(args[4].c_str()));
   }
   std::fprintf(stderr,
-               "usage: sluice-bench-fib writer NETNS ROUTES [NEXTHOPS]\n"
+               "usage: sluice-bench-fib writer NETNS ROUTES [NEXTHOPS [BATCHES_IN_FLIGHT]]\n"
                "       sluice-bench-fib wait NETNS PROTOCOL ROUTES START_EPOCH_S\n");
   return 2;
 }
