@@ -54,8 +54,9 @@ inline constexpr std::uint8_t kBgpdRouteProtocol = 201;
 struct FibConfig {
   std::uint32_t table = netlink::kMainTable;
   std::uint8_t protocol = kBgpdRouteProtocol;
-  // BIRD's kernel protocol default. For IPv6 the kernel stores 0 as 1024.
-  std::uint32_t metric = 32;
+  // As bgpd's config defaults it (Calico's ipv4NormalRoutePriority). For IPv6 the kernel
+  // stores 0 as 1024.
+  std::uint32_t metric = 1024;
   // Route changes per job: large enough that the kernel, not the hand-offs, sets the
   // pace; small enough that new changes wait at most a batch or two.
   std::size_t batch_size = 8192;

@@ -37,7 +37,7 @@ FibWriter::~FibWriter() {
 // ---- Inputs.
 
 void FibWriter::on_best_paths(const rib::LocRib& table, std::span<const rib::EntryIndex> changed) {
-  apply_best_paths(fib_, table, changed);
+  apply_best_paths(fib_, table, changed, options_.ecmp);
   schedule();
 }
 
@@ -46,7 +46,7 @@ rib::Rib::BestPathListener FibWriter::best_path_listener() {
 }
 
 void FibWriter::load(const rib::LocRib& table) {
-  load_table(fib_, table);
+  load_table(fib_, table, options_.ecmp);
   schedule();
 }
 

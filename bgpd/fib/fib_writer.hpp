@@ -42,6 +42,10 @@ struct FibWriterOptions {
   Clock::duration first_sync_timeout = std::chrono::seconds(120);
   // How long stopping waits for the job in flight and, with ExitMode::remove, the removals.
   Clock::duration exit_timeout = std::chrono::seconds(10);
+  // What stop() without a mode does (the config's keep_on_exit).
+  ExitMode on_exit = ExitMode::keep;
+  // Off: only the best path's next hop, even when the RIB picks a multipath set.
+  bool ecmp = true;
 };
 
 class FibWriter {
@@ -73,7 +77,9 @@ class FibWriter {
   // Finishes the job in flight, then keeps or removes our routes; `done` runs on the
   // executor once that is over (or after exit_timeout). Inputs are ignored from here on.
   void stop(ExitMode mode, std::function<void()> done);
+  void stop(std::function<void()> done) { stop(options_.on_exit, std::move(done)); }
   boost::asio::awaitable<void> async_stop(ExitMode mode);
+  boost::asio::awaitable<void> async_stop() { return async_stop(options_.on_exit); }
 
   const Fib& fib() const { return fib_; }
   // The kernel matched the desired state at the last look and nothing is pending.

@@ -685,6 +685,17 @@ TEST_CASE("rib feed: best paths and ECMP sets from the Loc-RIB") {
   CHECK(late.desired(P("10.20.0.0/24"))->nexthops.size() == 1);
   CHECK_FALSE(late.desired(P("10.20.2.0/26")));
   CHECK(selected_next_hops(table, *table.find(P("10.20.0.0/24"))) == As({"192.0.2.2"}));
+
+  // With ECMP off only the best path's next hop is installed.
+  table.announce(P("10.20.3.0/24"), a, 0, store.intern(route("192.0.2.2", {65001})));
+  table.announce(P("10.20.3.0/24"), b, 0, store.intern(route("192.0.2.4", {65001})));
+  auto changed = table.process();
+  CHECK(selected_next_hops(table, *table.find(P("10.20.3.0/24"))).size() == 2);
+  apply_best_paths(fib, table, changed, false);
+  REQUIRE(fib.desired(P("10.20.3.0/24")));
+  CHECK(fib.desired(P("10.20.3.0/24"))->nexthops.size() == 1);
+  CHECK(fib.desired(P("10.20.3.0/24"))->nexthops[0].gateway ==
+        table.multipath(*table.find(P("10.20.3.0/24")))[0].value().next_hop);
 }
 
 TEST_CASE("fib: the next batch is planned while one is out, without the prefixes in it") {

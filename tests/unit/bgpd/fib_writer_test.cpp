@@ -213,7 +213,7 @@ TEST_CASE("fib writer: a failed read is retried; stopping waits for the batch in
   rig.writer->set_static_route(P("10.3.0.64/26"), StaticRoute{});
   REQUIRE(rig.run_until([&] { return rig.locked([](auto& k) { return k.blocked; }); }));
   bool stopped = false;
-  rig.writer->stop(ExitMode::keep, [&] { stopped = true; });
+  rig.writer->stop([&] { stopped = true; });  // the options' on_exit: keep
   rig.writer->set_static_route(P("10.3.0.128/26"), StaticRoute{});  // ignored from now on
   rig.run_until([&] { return stopped; }, 50ms);
   CHECK_FALSE(stopped);  // the batch is still in the kernel
