@@ -1,5 +1,6 @@
 #include "bgpd/config/diff.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -56,6 +57,7 @@ struct Fields {
   std::vector<std::string> rib;      // the RIB's view
   std::vector<std::string> other;    // the daemon's bookkeeping
   bool policy_changed = false;
+  bool import_policy_changed = false;
 };
 
 template <class T>
@@ -116,20 +118,27 @@ Fields compare(const Side& a, const Side& b) {
   own(r, "addPath.select", x.add_path.select, y.add_path.select);
   own(r, "addPath.limit", x.add_path.limit, y.add_path.limit);
   own(r, "allowOwnAs", x.allow_own_as, y.allow_own_as);
-  const std::size_t before_policies = r.size();
+  auto add = [&r](const char* name) {
+    if (std::find(r.begin(), r.end(), name) == r.end()) r.emplace_back(name);
+  };
   if (x.import_policies != y.import_policies || !same_policies(x.import_policies, a.config.policy, b.config.policy)) {
-    r.emplace_back("importPolicy");
-  }
-  if (x.export_policies != y.export_policies || !same_policies(x.export_policies, a.config.policy, b.config.policy)) {
-    r.emplace_back("exportPolicy");
+    add("importPolicy");
+    f.import_policy_changed = true;
   }
   if (fallback(a, x.default_import) != fallback(b, y.default_import)) {
-    r.emplace_back(x.default_import || y.default_import ? "defaultImportPolicy" : "speaker.ebgpRequiresPolicy");
+    add(x.default_import || y.default_import ? "defaultImportPolicy" : "speaker.ebgpRequiresPolicy");
+    f.import_policy_changed = true;
+  }
+  bool export_changed = false;
+  if (x.export_policies != y.export_policies || !same_policies(x.export_policies, a.config.policy, b.config.policy)) {
+    add("exportPolicy");
+    export_changed = true;
   }
   if (fallback(a, x.default_export) != fallback(b, y.default_export)) {
-    r.emplace_back(x.default_export || y.default_export ? "defaultExportPolicy" : "speaker.ebgpRequiresPolicy");
+    add(x.default_export || y.default_export ? "defaultExportPolicy" : "speaker.ebgpRequiresPolicy");
+    export_changed = true;
   }
-  f.policy_changed = r.size() > before_policies;
+  f.policy_changed = f.import_policy_changed || export_changed;
 
   own(f.other, "description", x.description, y.description);
   own(f.other, "maxPrefix", x.max_prefix, y.max_prefix);
@@ -143,6 +152,7 @@ void classify(Change& change, Fields fields) {
   } else {
     change.kind = ChangeKind::updated;
     change.policy_changed = fields.policy_changed;
+    change.import_policy_changed = fields.import_policy_changed;
   }
   for (auto* list : {&fields.session, &fields.rib, &fields.other}) {
     change.fields.insert(change.fields.end(), list->begin(), list->end());

@@ -29,9 +29,12 @@ struct NeighborChange {
   // The file's names of what changed ("holdTime", "importPolicy", ...), for the log. An
   // inherited value that changed is named after the speaker's key ("speaker.holdTime").
   std::vector<std::string> fields;
-  // With updated: whether the policies' effect changed (ask the peer for its routes
-  // again, and re-run exports); a description or a prefix limit alone needs neither.
+  // With updated: whether the policies' effect changed (exports are run again); a
+  // description or a prefix limit alone does not.
   bool policy_changed = false;
+  // Of that, whether the import side changed: only then is the peer asked for its routes
+  // again (RFC 2918), since the Adj-RIB-In keeps routes after import policy.
+  bool import_policy_changed = false;
   friend bool operator==(const NeighborChange&, const NeighborChange&) = default;
 };
 
@@ -40,6 +43,7 @@ struct RangeChange {
   ChangeKind kind = ChangeKind::updated;  // reset or updated apply to its dynamic neighbours
   std::vector<std::string> fields;
   bool policy_changed = false;
+  bool import_policy_changed = false;
   friend bool operator==(const RangeChange&, const RangeChange&) = default;
 };
 

@@ -705,50 +705,61 @@ TEST_CASE("config diff: neighbours added, removed, reset and updated") {
 
   // A session knob: reset, naming it.
   ConfigDiff d = diff(before, edit(R"("holdTime": 30)", R"("holdTime": 60)"));
-  CHECK(only(d) == NeighborChange{address("10.0.0.4"), ChangeKind::reset, {"holdTime"}, false});
+  CHECK(only(d) == NeighborChange{address("10.0.0.4"), ChangeKind::reset, {"holdTime"}, false, false});
   CHECK(d.speaker_reset.empty());
 
   // The speaker's hold time: reset for the neighbours that inherit it, not for 10.0.0.4.
   d = diff(before, edit(R"("routerId": "10.0.0.1")", R"("routerId": "10.0.0.1", "holdTime": 60)"));
   REQUIRE(d.neighbors.size() == 2);
-  CHECK(d.neighbors[0] == NeighborChange{address("10.0.0.2"), ChangeKind::reset, {"speaker.holdTime"}, false});
-  CHECK(d.neighbors[1] == NeighborChange{address("10.0.0.3"), ChangeKind::reset, {"speaker.holdTime"}, false});
+  CHECK(d.neighbors[0] == NeighborChange{address("10.0.0.2"), ChangeKind::reset, {"speaker.holdTime"}, false, false});
+  CHECK(d.neighbors[1] == NeighborChange{address("10.0.0.3"), ChangeKind::reset, {"speaker.holdTime"}, false, false});
 
   // The content of a policy in use: updated in place, policy changed; others untouched.
   d = diff(before, edit(R"("action": "accept"}]})", R"("action": "accept", "set": {"med": 5}}]})"));
-  CHECK(only(d) == NeighborChange{address("10.0.0.2"), ChangeKind::updated, {"importPolicy"}, true});
+  CHECK(only(d) == NeighborChange{address("10.0.0.2"), ChangeKind::updated, {"importPolicy"}, true, true});
   // The prefix list it uses: the same.
   d = diff(before, edit(R"(["10.0.0.0/8"])", R"(["10.0.0.0/9"])"));
-  CHECK(only(d) == NeighborChange{address("10.0.0.2"), ChangeKind::updated, {"importPolicy"}, true});
+  CHECK(only(d) == NeighborChange{address("10.0.0.2"), ChangeKind::updated, {"importPolicy"}, true, true});
   // A policy nobody uses: nothing.
   CHECK(diff(before, edit(R"("other": {})", R"("other": {"defaultAction": "accept"})")).empty());
 
   // Description and prefix limit: updated, no policy change.
   d = diff(before, edit(R"("asNumber": 64512})", R"("asNumber": 64512, "description": "x", "maxPrefix": {"limit": 5}})"));
-  CHECK(only(d) == NeighborChange{address("10.0.0.3"), ChangeKind::updated, {"description", "maxPrefix"}, false});
+  CHECK(only(d) == NeighborChange{address("10.0.0.3"), ChangeKind::updated, {"description", "maxPrefix"}, false, false});
 
   // RIB knobs: updated.
   d = diff(before, edit(R"("asNumber": 64512})", R"("asNumber": 64512, "routeReflectorClient": true, "nextHopMode": "self"})"));
-  CHECK(only(d) == NeighborChange{address("10.0.0.3"), ChangeKind::updated, {"routeReflectorClient", "nextHopMode"}, false});
+  CHECK(only(d) == NeighborChange{address("10.0.0.3"), ChangeKind::updated, {"routeReflectorClient", "nextHopMode"}, false, false});
 
   // A session and a RIB knob together: reset (the RIB's part comes with it).
   d = diff(before, edit(R"("asNumber": 64512})", R"("asNumber": 64512, "password": "x", "allowOwnAs": 1})"));
-  CHECK(only(d) == NeighborChange{address("10.0.0.3"), ChangeKind::reset, {"password", "allowOwnAs"}, false});
+  CHECK(only(d) == NeighborChange{address("10.0.0.3"), ChangeKind::reset, {"password", "allowOwnAs"}, false, false});
 
   // Shutdown: reset (the new settings leave it out).
   d = diff(before, edit(R"("asNumber": 64512})", R"("asNumber": 64512, "shutdown": true})"));
-  CHECK(only(d) == NeighborChange{address("10.0.0.3"), ChangeKind::reset, {"shutdown"}, false});
+  CHECK(only(d) == NeighborChange{address("10.0.0.3"), ChangeKind::reset, {"shutdown"}, false, false});
 
   // Added and removed.
   d = diff(before, edit(R"({"address": "10.0.0.3", "asNumber": 64512},)", R"({"address": "10.0.0.9", "asNumber": 64512},)"));
   REQUIRE(d.neighbors.size() == 2);
-  CHECK(d.neighbors[0] == NeighborChange{address("10.0.0.3"), ChangeKind::removed, {}, false});
-  CHECK(d.neighbors[1] == NeighborChange{address("10.0.0.9"), ChangeKind::added, {}, false});
+  CHECK(d.neighbors[0] == NeighborChange{address("10.0.0.3"), ChangeKind::removed, {}, false, false});
+  CHECK(d.neighbors[1] == NeighborChange{address("10.0.0.9"), ChangeKind::added, {}, false, false});
 
   // RFC 8212 opt-out for the speaker: only the eBGP neighbour's import changes (its export
   // has an explicit default).
   d = diff(before, edit(R"("routerId": "10.0.0.1")", R"("routerId": "10.0.0.1", "ebgpRequiresPolicy": false)"));
-  CHECK(only(d) == NeighborChange{address("10.0.0.2"), ChangeKind::updated, {"speaker.ebgpRequiresPolicy"}, true});
+  CHECK(only(d) == NeighborChange{address("10.0.0.2"), ChangeKind::updated, {"speaker.ebgpRequiresPolicy"}, true, true});
+
+  // The export side alone: exports run again, the peer is not asked for its routes.
+  d = diff(before, edit(R"("defaultExportPolicy": "accept")", R"("exportPolicy": "other")"));
+  CHECK(only(d) ==
+        NeighborChange{address("10.0.0.2"), ChangeKind::updated, {"exportPolicy", "defaultExportPolicy"}, true, false});
+  // Both sides through the speaker's RFC 8212 switch: the field is named once.
+  Config plain = parse(R"({"speaker": {"routerId": "10.0.0.1"}, "neighbors": [{"address": "10.0.0.2", "asNumber": 65001}]})");
+  Config opted = parse(R"({"speaker": {"routerId": "10.0.0.1", "ebgpRequiresPolicy": false},
+                           "neighbors": [{"address": "10.0.0.2", "asNumber": 65001}]})");
+  CHECK(only(diff(plain, opted)) ==
+        NeighborChange{address("10.0.0.2"), ChangeKind::updated, {"speaker.ebgpRequiresPolicy"}, true, true});
 
   // The speaker's identity: every session.
   d = diff(before, edit(R"("routerId": "10.0.0.1")", R"("routerId": "10.0.0.9", "asNumber": 65000)"));
@@ -789,13 +800,13 @@ TEST_CASE("config diff: speaker, ranges, originated routes, FIB and daemon") {
   d = diff(before, edit(R"({"prefix": "10.2.0.0/16"})", R"({"prefix": "10.2.0.0/16", "maxPeers": 5,
                                                             "template": {"description": "n"}})"));
   REQUIRE(d.listen_ranges.size() == 1);
-  CHECK(d.listen_ranges[0] == RangeChange{prefix("10.2.0.0/16"), ChangeKind::updated, {"description", "maxPeers"}, false});
+  CHECK(d.listen_ranges[0] == RangeChange{prefix("10.2.0.0/16"), ChangeKind::updated, {"description", "maxPeers"}, false, false});
   d = diff(before, edit(R"({"prefix": "10.2.0.0/16"})", R"({"prefix": "10.2.0.0/16", "asNumber": 65001})"));
-  CHECK(d.listen_ranges[0] == RangeChange{prefix("10.2.0.0/16"), ChangeKind::reset, {"asNumber"}, false});
+  CHECK(d.listen_ranges[0] == RangeChange{prefix("10.2.0.0/16"), ChangeKind::reset, {"asNumber"}, false, false});
   d = diff(before, edit(R"({"prefix": "10.2.0.0/16"})", R"({"prefix": "10.3.0.0/16"})"));
   REQUIRE(d.listen_ranges.size() == 2);
   CHECK(d.listen_ranges[0].kind == ChangeKind::removed);
-  CHECK(d.listen_ranges[1] == RangeChange{prefix("10.3.0.0/16"), ChangeKind::added, {}, false});
+  CHECK(d.listen_ranges[1] == RangeChange{prefix("10.3.0.0/16"), ChangeKind::added, {}, false, false});
 
   d = diff(before, edit(R"({"prefix": "10.244.0.0/26", "blackhole": true}, {"prefix": "10.244.1.0/26"})",
                         R"({"prefix": "10.244.0.0/26", "blackhole": true, "install": true}, {"prefix": "10.244.2.0/26"})"));
