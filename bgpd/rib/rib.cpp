@@ -15,6 +15,8 @@ struct Rib::PeerState {
   // End-of-RIB it still waits.
   bool awaited = false;
   std::vector<AfiSafi> end_of_rib_missing;
+  // Families whose End-of-RIB the current session has delivered.
+  std::vector<AfiSafi> end_of_rib_received;
 };
 
 namespace {
@@ -81,6 +83,20 @@ bool Rib::established(PeerId peer) const {
   return s && s->established;
 }
 
+bool Rib::initial_update_done(PeerId peer) const {
+  const PeerState* s = state(peer);
+  if (!s || !s->established) return false;
+  return std::all_of(s->session.families.begin(), s->session.families.end(), [&](AfiSafi family) {
+    return std::find(s->end_of_rib_received.begin(), s->end_of_rib_received.end(), family) !=
+           s->end_of_rib_received.end();
+  });
+}
+
+const PeerSession* Rib::session(PeerId peer) const {
+  const PeerState* s = state(peer);
+  return s && s->established ? &s->session : nullptr;
+}
+
 TableLookup Rib::tables_for(PeerState& peer) {
   return [this, &peer](AfiSafi family) -> LocRib* {
     return peer.session.has_family(family) ? loc_rib(family) : nullptr;
@@ -138,6 +154,7 @@ void Rib::session_established(PeerId peer, PeerSession session) {
   peers_.info(peer).router_id = session.router_id;
   s->session = std::move(session);
   s->established = true;
+  s->end_of_rib_received.clear();
   if (router_id_changed) {
     for (auto& table : tables_) table->reevaluate_peer(peer);
   }
@@ -232,6 +249,9 @@ void Rib::route_refresh(PeerId peer, AfiSafi family) {
 }
 
 void Rib::end_of_rib(PeerState& peer, AfiSafi family) {
+  if (std::find(peer.end_of_rib_received.begin(), peer.end_of_rib_received.end(), family) ==
+      peer.end_of_rib_received.end())
+    peer.end_of_rib_received.push_back(family);
   if (LocRib* table = loc_rib(family)) peer.in.sweep_stale(*table);
   if (deferring_) {
     std::erase(peer.end_of_rib_missing, family);

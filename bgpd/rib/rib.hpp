@@ -79,6 +79,11 @@ class Rib {
   void session_established(PeerId peer, PeerSession session);
   void session_lost(PeerId peer, SessionLoss how);
   bool established(PeerId peer) const;
+  // Established, and End-of-RIB received for every family of the session (RFC 4724 §2):
+  // the peer's initial routes are all in.
+  bool initial_update_done(PeerId peer) const;
+  // What the current session negotiated; null while the peer is down.
+  const PeerSession* session(PeerId peer) const;
 
   // A decoded UPDATE whose verdict allows processing (none or attribute-discard); an
   // End-of-RIB marker is recognised here.

@@ -165,3 +165,22 @@ TEST_CASE("restarting speaker: who is not waited for, and the selection deferral
   CHECK(lab.at(restarting_too).end_of_rib() == std::vector<AfiSafi>{kIpv4Unicast});
   CHECK(lab.at(no_capability).end_of_rib() == std::vector<AfiSafi>{kIpv4Unicast});
 }
+
+TEST_CASE("a peer's initial update is done when End-of-RIB came for every family of its session") {
+  Lab lab;
+  const PeerId id = lab.add(peer("192.0.2.1", 65001));
+  CHECK_FALSE(lab.rib.initial_update_done(id));  // down
+  CHECK(lab.rib.session(id) == nullptr);
+  lab.up(id, graceful("1.1.1.1", "192.0.2.254"));
+  REQUIRE(lab.rib.session(id) != nullptr);
+  CHECK(lab.rib.session(id)->next_hop_self_ipv4 == ip::Address::parse("192.0.2.254").value());
+  lab.rib.apply_update(id, announce(path({65001}), "192.0.2.1", {"10.1.0.0/24"}));
+  CHECK_FALSE(lab.rib.initial_update_done(id));
+  lab.rib.apply_update(id, Update::end_of_rib(kIpv4Unicast));
+  CHECK(lab.rib.initial_update_done(id));
+  // A new session starts over.
+  lab.rib.session_lost(id, SessionLoss::reset);
+  CHECK_FALSE(lab.rib.initial_update_done(id));
+  lab.up(id, graceful("1.1.1.1", "192.0.2.254"));
+  CHECK_FALSE(lab.rib.initial_update_done(id));
+}
