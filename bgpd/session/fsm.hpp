@@ -176,6 +176,8 @@ class SessionFsm {
 
   SessionState state() const { return state_; }
   const SessionConfig& config() const { return config_; }
+  // For the OPENs from now on (clear_restart_flags).
+  void clear_restart_flags() { bgp::clear_restart_flags(config_); }
   // Who opened the connection; set from TCP up until the FSM returns to Idle.
   std::optional<ConnectionOrigin> connection_origin() const { return origin_; }
   // Set in OpenConfirm and Established.

@@ -62,4 +62,10 @@ Status validate(const SessionConfig& config) {
   return {};
 }
 
+void clear_restart_flags(SessionConfig& config) {
+  if (!config.capabilities.graceful_restart) return;
+  config.capabilities.graceful_restart->restart_state = false;
+  for (auto& family : config.capabilities.graceful_restart->families) family.forwarding_state = false;
+}
+
 }  // namespace sluice::bgp

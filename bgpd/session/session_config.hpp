@@ -55,4 +55,9 @@ struct SessionConfig {
 // required capabilities advertised, timers positive, a valid backoff.
 Status validate(const SessionConfig& config);
 
+// RFC 4724 §3: the Restart State bit and the Forwarding State bits speak of a restart
+// this speaker has just made; once its route selection deferral is over, later OPENs
+// carry neither.
+void clear_restart_flags(SessionConfig& config);
+
 }  // namespace sluice::bgp

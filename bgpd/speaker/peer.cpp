@@ -360,7 +360,8 @@ void Peer::on_down(const AttemptPtr& attempt, const DownReason& reason) {
     });
   } else if (dynamic_ && host_.dynamic_peer_idle) {
     // A dynamic neighbour is only as lasting as its session.
-    asio::post(host_.executor, [this] {
+    asio::post(host_.executor, [this, alive = std::weak_ptr<bool>(alive_)] {
+      if (alive.expired()) return;  // removed meanwhile
       if (!established() && host_.dynamic_peer_idle) host_.dynamic_peer_idle(settings_.address);
     });
   }
@@ -420,6 +421,12 @@ void Peer::update_rib_settings(const NeighborSettings& settings) {
   settings_.max_prefix = settings.max_prefix;
   host_.rib->update_peer(id_, settings_.peer);
   host_.schedule_pump();
+}
+
+void Peer::restart_finished() {
+  clear_restart_flags(settings_.session);
+  for (const AttemptPtr& a : {primary_, secondary_})
+    if (a) a->fsm.clear_restart_flags();
 }
 
 void Peer::request_route_refresh() {

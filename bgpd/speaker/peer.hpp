@@ -83,6 +83,8 @@ class Peer {
   void fill();
   // New settings that change only what the RIB knows (policies, next hop, reflection).
   void update_rib_settings(const NeighborSettings& settings);
+  // This speaker's graceful restart is over: OPENs from now on say so.
+  void restart_finished();
   // Asks the peer to send its routes again (RFC 2918), for an import policy change.
   void request_route_refresh();
 
@@ -110,6 +112,8 @@ class Peer {
   Status prepare_socket(boost::asio::ip::tcp::socket& socket);
 
   PeerHost host_;
+  // Handlers posted to the loop hold it weakly: the peer may be removed before they run.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   NeighborSettings settings_;
   rib::PeerId id_;
   bool dynamic_;

@@ -23,11 +23,36 @@ namespace {
 
 // What a session depends on: a change in any of these resets it.
 bool same_session(const NeighborSettings& a, const NeighborSettings& b) {
-  return a.session == b.session && a.port == b.port && a.source_address == b.source_address &&
+  // The restart flags differ between the settings made at a graceful restart and those
+  // of a later reload; they are not a change of the session.
+  SessionConfig sa = a.session, sb = b.session;
+  clear_restart_flags(sa);
+  clear_restart_flags(sb);
+  return sa == sb && a.port == b.port && a.source_address == b.source_address &&
          a.md5_password == b.md5_password && a.gtsm_hops == b.gtsm_hops && a.ttl == b.ttl &&
          a.peer.remote_as == b.peer.remote_as && a.peer.local_as == b.peer.local_as &&
          a.peer.add_path == b.peer.add_path && a.peer.graceful_restart == b.peer.graceful_restart &&
          a.next_hop_self_ipv4 == b.next_hop_self_ipv4 && a.next_hop_self_ipv6 == b.next_hop_self_ipv6;
+}
+
+bool covered_by(const std::vector<ip::Prefix>& prefixes, const ip::Address& address) {
+  return std::any_of(prefixes.begin(), prefixes.end(), [&](const ip::Prefix& p) { return p.contains(address); });
+}
+
+// The listen range a dynamic neighbour belongs to: the longest holding its address.
+const ListenRangeSettings* range_for(const std::vector<ListenRangeSettings>& ranges, const ip::Address& address) {
+  const ListenRangeSettings* best = nullptr;
+  for (const auto& r : ranges)
+    if (r.range.contains(address) && (!best || r.range.length() > best->range.length())) best = &r;
+  return best;
+}
+
+NeighborSettings dynamic_settings(const ListenRangeSettings& range, const ip::Address& address) {
+  NeighborSettings neighbor = range.neighbor;
+  neighbor.address = address;
+  neighbor.peer.address = address;
+  neighbor.session.passive = true;  // a dynamic neighbour only ever answers
+  return neighbor;
 }
 
 }  // namespace
@@ -40,18 +65,28 @@ Speaker::Speaker(asio::io_context& io, SpeakerSettings settings)
 }
 
 Speaker::~Speaker() {
+  close_listeners();
+  peers_.clear();
+}
+
+void Speaker::close_listeners() {
   for (auto& acceptor : acceptors_) {
     boost::system::error_code ignored;
     acceptor->close(ignored);
   }
-  peers_.clear();
+  // The accept loops still hold references: they end on operation_aborted, so the
+  // acceptors must outlive this turn of the loop.
+  auto retired = std::make_shared<std::vector<std::unique_ptr<tcp::acceptor>>>(std::move(acceptors_));
+  acceptors_.clear();
+  asio::post(io_, [retired] {});
 }
 
 PeerHost Speaker::host() {
   return PeerHost{io_.get_executor(), rib_.get(), [this] { schedule_pump(); },
                   [this](const ip::Address& address) {
                     // Removed from the loop, not from inside the peer's own handler.
-                    asio::post(io_, [this, address] {
+                    asio::post(io_, [this, address, alive = std::weak_ptr<bool>(alive_)] {
+                      if (alive.expired()) return;
                       auto it = peers_.find(address);
                       if (it != peers_.end() && it->second->dynamic() && !it->second->established()) {
                         log::info("dynamic neighbour removed", {log::kv("peer", address)});
@@ -63,6 +98,7 @@ PeerHost Speaker::host() {
 
 Result<std::unique_ptr<Speaker>> Speaker::start(asio::io_context& io, SpeakerSettings settings) {
   std::unique_ptr<Speaker> speaker(new Speaker(io, std::move(settings)));
+  speaker->restart_pending_ = speaker->settings_.rib.restarting;
   for (const auto& n : speaker->settings_.neighbors) {
     auto added = speaker->add_peer(n, false);
     if (!added) return added.error();
@@ -100,7 +136,7 @@ Status Speaker::bind_listeners() {
     // GTSM (which drops anything below 255 - hops + 1) completes the connection. Each
     // accepted connection then gets its neighbour's own TTL settings.
     if (auto ttl = set_ttl(acceptor->native_handle(), endpoint.address.family(), 255); !ttl) return ttl.error();
-    asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
+    asio::co_spawn(io_, accept_loop(*acceptor, alive_), asio::detached);
     acceptors_.push_back(std::move(acceptor));
   }
   return {};
@@ -131,10 +167,11 @@ void Speaker::install_md5_keys(const SpeakerSettings& previous) {
   }
 }
 
-asio::awaitable<void> Speaker::accept_loop(tcp::acceptor& acceptor) {
+asio::awaitable<void> Speaker::accept_loop(tcp::acceptor& acceptor, std::weak_ptr<bool> alive) {
   while (!stopped_ && acceptor.is_open()) {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (alive.expired()) co_return;  // the speaker is gone (and the acceptor retired)
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       log::warn("accept failed", {log::kv("error", ec.message())});
@@ -162,11 +199,7 @@ void Speaker::on_inbound(tcp::socket socket) {
     log::info("connection from an unknown address refused", {log::kv("from", address)});
     return;  // the socket closes as it goes out of scope
   }
-  NeighborSettings neighbor = settings_.listen_ranges[match->index].neighbor;
-  neighbor.address = address;
-  neighbor.peer.address = address;
-  neighbor.session.passive = true;  // a dynamic neighbour only ever answers
-  auto added = add_peer(std::move(neighbor), true);
+  auto added = add_peer(dynamic_settings(settings_.listen_ranges[match->index], address), true);
   if (!added) {
     log::warn("cannot add a dynamic neighbour", {log::kv("peer", address), log::kv("error", added.error().message)});
     return;
@@ -178,6 +211,7 @@ void Speaker::on_inbound(tcp::socket socket) {
 
 Result<Peer*> Speaker::add_peer(NeighborSettings settings, bool dynamic) {
   settings.peer.address = settings.address;
+  if (!restart_pending_) clear_restart_flags(settings.session);
   auto id = rib_->add_peer(settings.peer);
   if (!id) return id.error().context("neighbour " + settings.address.to_string());
   const ip::Address address = settings.address;
@@ -199,28 +233,38 @@ void Speaker::remove_peer(const ip::Address& address) {
 
 void Speaker::stop(std::optional<std::string> communication) {
   stopped_ = true;
-  for (auto& acceptor : acceptors_) {
-    boost::system::error_code ignored;
-    acceptor->close(ignored);
-  }
+  close_listeners();
   for (auto& [address, peer] : peers_) peer->stop(communication);
   if (deferral_timer_) deferral_timer_->cancel();
 }
 
-Result<ReloadReport> Speaker::reload(SpeakerSettings next) {
+Result<ReloadReport> Speaker::reload(SpeakerSettings next, std::optional<ReloadScope> scope) {
   ReloadReport report;
   const SpeakerSettings previous = settings_;
+  // Listeners first, so that a failure to bind leaves everything as it was.
+  if (next.listen != previous.listen) {
+    close_listeners();
+    settings_.listen = next.listen;
+    if (auto bound = bind_listeners(); !bound) {
+      close_listeners();
+      settings_.listen = previous.listen;
+      if (auto again = bind_listeners(); !again)
+        log::error("cannot listen again where the speaker listened", {log::kv("error", again.error().message)});
+      install_md5_keys(SpeakerSettings{});
+      return bound.error();
+    }
+    report.listeners_rebound = true;
+  }
+  const auto updated_here = [&](const ip::Address& a) { return !scope || covered_by(scope->updated, a); };
+  const auto refresh_here = [&](const ip::Address& a) { return !scope || covered_by(scope->refresh, a); };
+
   std::map<ip::Address, const NeighborSettings*> wanted;
   for (const auto& n : next.neighbors) wanted[n.address] = &n;
-  // Gone: configured neighbours no longer listed (dynamic ones stay while their range does).
+  // Gone: configured neighbours no longer listed, and dynamic ones no range holds.
   std::vector<ip::Address> gone;
   for (const auto& [address, peer] : peers_) {
     if (wanted.count(address)) continue;
-    if (peer->dynamic()) {
-      const bool covered = std::any_of(next.listen_ranges.begin(), next.listen_ranges.end(),
-                                       [&](const ListenRangeSettings& r) { return r.range.contains(address); });
-      if (covered) continue;
-    }
+    if (peer->dynamic() && range_for(next.listen_ranges, address)) continue;
     gone.push_back(address);
   }
   for (const auto& address : gone) {
@@ -247,18 +291,29 @@ Result<ReloadReport> Speaker::reload(SpeakerSettings next) {
       report.restarted.push_back(n.address);
       continue;
     }
-    const auto& old = peer.settings();
-    const bool rib_view_changed = old.description != n.description || old.max_prefix != n.max_prefix ||
-                                  old.peer.route_reflector_client != n.peer.route_reflector_client ||
-                                  old.peer.cluster_id != n.peer.cluster_id || old.peer.next_hop != n.peer.next_hop ||
-                                  old.peer.add_path_select != n.peer.add_path_select ||
-                                  old.peer.add_path_limit != n.peer.add_path_limit ||
-                                  old.peer.allow_own_as != n.peer.allow_own_as;
-    // Policies are functions: a reload always hands the RIB the new ones (cheap, and a
-    // session-preserving change), and asks the peer for its routes again.
+    if (!updated_here(n.address)) continue;
+    // Policies are functions and cannot be compared: within the scope the RIB always
+    // gets the new ones (re-running exports), and the peer is asked for its routes
+    // again when its import policy may have changed.
     peer.update_rib_settings(n);
-    peer.request_route_refresh();
-    if (rib_view_changed) report.updated.push_back(n.address);
+    if (refresh_here(n.address)) peer.request_route_refresh();
+    report.updated.push_back(n.address);
+  }
+  // Dynamic neighbours follow their range's template.
+  std::vector<ip::Address> dynamic;
+  for (const auto& [address, peer] : peers_)
+    if (peer->dynamic()) dynamic.push_back(address);
+  for (const auto& address : dynamic) {
+    Peer& peer = *peers_.at(address);
+    const NeighborSettings wanted_settings = dynamic_settings(*range_for(settings_.listen_ranges, address), address);
+    if (!same_session(peer.settings(), wanted_settings)) {
+      remove_peer(address);  // it connects again and gets the new template
+      report.restarted.push_back(address);
+    } else if (updated_here(address)) {
+      peer.update_rib_settings(wanted_settings);
+      if (refresh_here(address)) peer.request_route_refresh();
+      report.updated.push_back(address);
+    }
   }
   // Routes this speaker originates.
   std::map<ip::Prefix, const OriginatedRoute*> before, after;
@@ -275,7 +330,7 @@ Result<ReloadReport> Speaker::reload(SpeakerSettings next) {
     rib_->originate(prefix, route->attributes);
     report.originate_changed = true;
   }
-  install_md5_keys(previous);
+  install_md5_keys(report.listeners_rebound ? SpeakerSettings{} : previous);
   schedule_pump();
   return report;
 }
@@ -289,6 +344,12 @@ std::vector<PeerStatus> Speaker::peers() const {
 Peer* Speaker::peer(const ip::Address& address) {
   auto it = peers_.find(address);
   return it == peers_.end() ? nullptr : it->second.get();
+}
+
+std::optional<ip::Address> Speaker::self_address(rib::PeerId peer, AfiSafi family) const {
+  const rib::PeerSession* session = rib_->session(peer);
+  if (!session) return std::nullopt;
+  return family.afi == Afi::ipv6 ? session->next_hop_self_ipv6 : session->next_hop_self_ipv4;
 }
 
 std::vector<ip::Endpoint> Speaker::listening() const {
@@ -306,12 +367,18 @@ void Speaker::add_best_path_listener(rib::Rib::BestPathListener listener) { list
 void Speaker::schedule_pump() {
   if (pump_scheduled_) return;
   pump_scheduled_ = true;
-  asio::post(io_, [this] { pump(); });
+  asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (!alive.expired()) pump();
+  });
 }
 
 void Speaker::pump() {
   pump_scheduled_ = false;
   rib_->process();
+  if (restart_pending_ && !rib_->deferring()) {
+    restart_pending_ = false;
+    for (auto& [address, peer] : peers_) peer->restart_finished();
+  }
   for (auto& [address, peer] : peers_) peer->fill();
 }
 
