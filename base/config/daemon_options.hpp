@@ -16,8 +16,18 @@ struct DaemonOptions {
   ip::Endpoint http_listen;  // serves /liveness, /readiness and /metrics
 };
 
+// Which of them a flag or variable set, for daemons whose configuration file may also
+// set them (the command line wins; the file beats the built-in default).
+struct DaemonOptionsGiven {
+  bool log_level = false;
+  bool log_format = false;
+  bool http_listen = false;
+};
+
 // Registers --log-level, --log-format and --http-listen with env PREFIX_LOG_LEVEL,
-// PREFIX_LOG_FORMAT and PREFIX_HTTP_LISTEN. `options` keeps pointers into `target`.
-void add_daemon_options(Options& options, DaemonOptions& target, std::string_view env_prefix);
+// PREFIX_LOG_FORMAT and PREFIX_HTTP_LISTEN. `options` keeps pointers into `target` (and
+// into `given`, when not null).
+void add_daemon_options(Options& options, DaemonOptions& target, std::string_view env_prefix,
+                        DaemonOptionsGiven* given = nullptr);
 
 }  // namespace sluice::config

@@ -95,6 +95,8 @@ void init(std::string_view component, const Settings& settings, spdlog::sink_ptr
   spdlog::set_default_logger(std::move(logger));
 }
 
+void set_level(Level level) { spdlog::default_logger_raw()->set_level(level); }
+
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   auto* logger = spdlog::default_logger_raw();
   if (!logger->should_log(level)) return;

@@ -34,6 +34,9 @@ void init(std::string_view component, const Settings& settings);
 // The same with another sink (tests capture output this way).
 void init(std::string_view component, const Settings& settings, spdlog::sink_ptr sink);
 
+// Changes the running logger's level (a daemon's configuration reload).
+void set_level(Level level);
+
 struct Field {
   std::string_view key;
   std::string value;

@@ -36,3 +36,14 @@ TEST_CASE("endpoints") {
   CHECK(Endpoint::parse("1.2.3.4:").error().message == "invalid endpoint \"1.2.3.4:\": missing port");
   CHECK(Endpoint::parse("1.2.3.4:http").error().message == "invalid endpoint \"1.2.3.4:http\": port \"http\" is not a number");
 }
+
+TEST_CASE("which shared flags the command line gave") {
+  DaemonOptions d;
+  sluice::config::DaemonOptionsGiven given;
+  Options options("bgpd", "speaker");
+  sluice::config::add_daemon_options(options, d, "SLUICE_BGPD", &given);
+  REQUIRE(options.parse(std::vector<std::string>{"--log-format=json"}, {{"SLUICE_BGPD_HTTP_LISTEN", ":9101"}}).ok());
+  CHECK(given.log_format);
+  CHECK(given.http_listen);
+  CHECK_FALSE(given.log_level);
+}
