@@ -6,10 +6,11 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "bgpd/control/default_socket.hpp"
 
 namespace sluice::bgp::bgpctl {
 
-inline constexpr const char* kDefaultSocket = "/run/sluice/bgpd.sock";
+inline constexpr const char* kDefaultSocket = kDefaultControlSocket;
 
 struct Invocation {
   std::string socket = kDefaultSocket;

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "base/result.hpp"
+#include "bgpd/control/default_socket.hpp"
 
 namespace sluice::bgp {
 
