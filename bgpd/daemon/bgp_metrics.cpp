@@ -41,7 +41,11 @@ BgpMetrics::BgpMetrics(metrics::Registry& registry)
       rib_prefixes_(registry.gauge("sluice_bgp_rib_prefixes", "Prefixes in the Loc-RIB.", {"family"})),
       rib_paths_(registry.gauge("sluice_bgp_rib_paths", "Paths in the Loc-RIB.", {"family"})),
       rib_memory_(registry.gauge("sluice_bgp_rib_memory_bytes", "Memory the Loc-RIB's tables hold.", {"family"})),
-      peers_(registry.gauge("sluice_bgp_peers", "Neighbours by state.", {"state"})) {}
+      peers_(registry.gauge("sluice_bgp_peers", "Neighbours by state.", {"state"})),
+      last_error_(registry.gauge("sluice_bgp_peer_last_error_info",
+                                 "1 for the reason the session last went down: kind, and the NOTIFICATION's code and "
+                                 "subcode when there was one (0 otherwise).",
+                                 {"peer", "kind", "code", "subcode"})) {}
 
 void BgpMetrics::set_total(metrics::Family<metrics::Counter>& family, const std::vector<std::string>& labels,
                            double total) {
@@ -61,6 +65,10 @@ void BgpMetrics::drop(const std::string& peer) {
   for (std::size_t type = 1; type < kMessageTypes; ++type) {
     messages_received_.remove({peer, kTypeNames[type]});
     messages_sent_.remove({peer, kTypeNames[type]});
+  }
+  if (auto it = last_error_labels_.find(peer); it != last_error_labels_.end()) {
+    last_error_.remove(it->second);
+    last_error_labels_.erase(it);
   }
 }
 
@@ -86,6 +94,17 @@ void BgpMetrics::update(const Speaker& speaker) {
     set_total(flaps_, {peer}, static_cast<double>(status.flaps));
     set_total(treated_as_withdraw_, {peer}, static_cast<double>(status.counters.updates_treated_as_withdraw));
     set_total(prefix_limit_hits_, {peer}, static_cast<double>(status.counters.prefix_limit_hits));
+    if (status.last_down) {
+      const auto& n = status.last_down->notification;
+      std::vector<std::string> labels{peer, std::string(to_string(status.last_down->kind)),
+                                      std::to_string(n ? n->code : 0), std::to_string(n ? n->subcode : 0)};
+      auto& previous = last_error_labels_[peer];
+      if (previous != labels) {
+        if (!previous.empty()) last_error_.remove(previous);
+        last_error_.with(labels).set(1);
+        previous = std::move(labels);
+      }
+    }
   }
   for (const auto& peer : known_)
     if (!seen.count(peer)) drop(peer);

@@ -1,9 +1,11 @@
-// bgpd's Prometheus series, per neighbour (session state, messages, prefixes, flaps) and
-// per family (Loc-RIB size), brought up to date from the speaker on each call. The FIB
-// writer keeps its own (fib/fib_metrics.hpp).
+// bgpd's Prometheus series, per neighbour (session state, messages, prefixes, flaps, the
+// last error) and per family (Loc-RIB size), brought up to date from the speaker on each
+// call. The FIB writer keeps its own (fib/fib_metrics.hpp).
 #pragma once
 
+#include <map>
 #include <set>
+#include <vector>
 #include <string>
 
 #include "base/metrics/registry.hpp"
@@ -39,7 +41,10 @@ class BgpMetrics {
   metrics::Family<metrics::Gauge>& rib_paths_;
   metrics::Family<metrics::Gauge>& rib_memory_;
   metrics::Family<metrics::Gauge>& peers_;
+  metrics::Family<metrics::Gauge>& last_error_;
   std::set<std::string> known_;
+  // Each neighbour's last_error_ labels, so that a new error replaces the old series.
+  std::map<std::string, std::vector<std::string>> last_error_labels_;
 };
 
 }  // namespace sluice::bgp

@@ -2,7 +2,7 @@
 // come up and carry routes both ways; TCP MD5 with a matching key lets a session up and a
 // wrong key keeps it down; GTSM lets a directly connected peer in; a stopped speaker's
 // routes leave its peer; a reload that changes only policy keeps the session up; bgpctl's
-// requests are answered over the control socket.
+// requests are answered over the control socket; the per-peer metrics follow it all.
 #include <utility>  // boost/asio/awaitable.hpp (1.74) needs std::exchange
 
 #include <doctest/doctest.h>
@@ -13,10 +13,13 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "base/metrics/registry.hpp"
+#include "base/metrics/text_format.hpp"
 #include "base/netlink/netns.hpp"
 #include "bgpd/bgpctl/bgpctl.hpp"
 #include "bgpd/control/control_api.hpp"
 #include "bgpd/control/control_server.hpp"
+#include "bgpd/daemon/bgp_metrics.hpp"
 #include "bgpd/speaker/speaker.hpp"
 #include "tests/support/namespaces.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -82,6 +85,13 @@ bool run_until(boost::asio::io_context& io, const std::function<bool()>& done, s
     if (done()) return true;
   }
   return false;
+}
+
+// The value of one series in Prometheus text, -1 when absent.
+double series_value(const std::string& text, const std::string& series) {
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
 }
 
 const rib::Path* best(Speaker& s, std::string_view prefix) {
@@ -259,4 +269,48 @@ TEST_CASE("two speakers: bgpctl's requests answered over the control socket") {
 
   auto unknown = handle_control_request(**b, R"({"command":"neighbor","address":"192.0.2.99"})");
   CHECK(unknown == R"({"ok":false,"error":"no neighbour 192.0.2.99"})");
+}
+
+TEST_CASE("two speakers: the per-peer metrics follow the session, its messages and prefixes, and its last error") {
+  InNamespace here;
+  boost::asio::io_context io;
+  Pair pair;
+  auto a = Speaker::start(io, pair.a);
+  REQUIRE(a.ok());
+  auto b = Speaker::start(io, pair.b);
+  REQUIRE(b.ok());
+  REQUIRE(run_until(io, [&] { return best(**a, "10.2.0.0/24") && best(**b, "10.1.0.0/24"); }, 15s));
+  metrics::Registry registry;
+  BgpMetrics bgp_metrics(registry);
+  bgp_metrics.update(**a);
+  std::string text = metrics::render_text(registry);
+  CHECK_MESSAGE(text.find("sluice_bgp_peer_state{peer=\"127.0.0.2\"} 6") != std::string::npos, text);
+  CHECK(text.find("sluice_bgp_peer_up{peer=\"127.0.0.2\"} 1") != std::string::npos);
+  // One OPEN, or two when both connected at once (the collision's loser counts too).
+  CHECK(series_value(text, "sluice_bgp_peer_messages_received_total{peer=\"127.0.0.2\",type=\"open\"}") >= 1);
+  CHECK(series_value(text, "sluice_bgp_peer_messages_sent_total{peer=\"127.0.0.2\",type=\"update\"}") >= 1);
+  CHECK(text.find("sluice_bgp_peer_prefixes_received_total{peer=\"127.0.0.2\"} 1") != std::string::npos);
+  CHECK(text.find("sluice_bgp_peer_prefixes_accepted{peer=\"127.0.0.2\"} 1") != std::string::npos);
+  CHECK(text.find("sluice_bgp_peer_prefixes_advertised{peer=\"127.0.0.2\"} 1") != std::string::npos);
+  CHECK(text.find("sluice_bgp_rib_prefixes{family=\"ipv4\"} 2") != std::string::npos);
+  CHECK(text.find("sluice_bgp_peers{state=\"Established\"} 1") != std::string::npos);
+
+  // b stops: a sees the Cease, counts the flap and says why.
+  (*b)->stop();
+  REQUIRE(run_until(io, [&] { return !(*a)->peer(A("127.0.0.2"))->established(); }, 5s));
+  bgp_metrics.update(**a);
+  text = metrics::render_text(registry);
+  CHECK_MESSAGE(text.find("sluice_bgp_peer_flaps_total{peer=\"127.0.0.2\"} 1") != std::string::npos, text);
+  CHECK(text.find("sluice_bgp_peer_up{peer=\"127.0.0.2\"} 0") != std::string::npos);
+  CHECK(text.find("sluice_bgp_peer_last_error_info{peer=\"127.0.0.2\",kind=\"notification received\",code=\"6\","
+                  "subcode=\"2\"} 1") != std::string::npos);
+  CHECK(text.find("sluice_bgp_rib_prefixes{family=\"ipv4\"} 1") != std::string::npos);
+
+  // Removed by a reload: its series go.
+  SpeakerSettings alone = pair.a;
+  alone.neighbors.clear();
+  REQUIRE((*a)->reload(alone).ok());
+  bgp_metrics.update(**a);
+  text = metrics::render_text(registry);
+  CHECK(text.find("peer=\"127.0.0.2\"") == std::string::npos);
 }
