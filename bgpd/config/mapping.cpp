@@ -199,8 +199,10 @@ rib::RouteAttributes originate_attributes(const OriginateConfig& route) {
 }
 
 Result<SpeakerSettings> speaker_settings(const Config& config, const MappingOptions& options) {
-  auto library = policy::PolicyLibrary::compile(config.policy);
-  if (!library) return library.error();
+  auto compiled = policy::PolicyLibrary::compile(config.policy);
+  if (!compiled) return compiled.error();
+  // Shared with the listen ranges' peer_info_for, which runs long after this returns.
+  auto library = std::make_shared<const policy::PolicyLibrary>(std::move(*compiled));
   SpeakerSettings out;
   out.rib = rib_config(config, options.restarting);
   out.listen = listen_endpoints(config.speaker);
@@ -215,7 +217,16 @@ Result<SpeakerSettings> speaker_settings(const Config& config, const MappingOpti
     const ListenRangeConfig& r = config.listen_ranges[i];
     auto settings = settings_for(config, r.neighbor, r.prefix.network(), r.prefix.family(), *library, options, std::nullopt);
     if (!settings) return settings.error().context(fmt::format("listenRanges[{}]", i));
-    out.listen_ranges.push_back(ListenRangeSettings{r.prefix, std::move(*settings)});
+    ListenRangeSettings range{r.prefix, std::move(*settings), {}};
+    if (!r.as_number) {
+      range.peer_info_for = [config = std::make_shared<const Config>(config), library, options, i](
+                                const ip::Address& address, std::uint32_t remote_as) -> Result<rib::PeerInfo> {
+        auto settings = dynamic_neighbor_settings(*config, i, address, *library, options, remote_as);
+        if (!settings) return settings.error();
+        return std::move(settings->peer);
+      };
+    }
+    out.listen_ranges.push_back(std::move(range));
   }
   for (const auto& o : config.originate) out.originate.push_back(OriginatedRoute{o.prefix, originate_attributes(o)});
   out.selection_deferral = std::chrono::seconds(config.speaker.graceful_restart.deferral_time);

@@ -322,6 +322,16 @@ void Peer::on_established(const AttemptPtr& attempt, const NegotiatedSession& se
   if (auto other = other_than(*attempt)) execute(other, settle_after_established(attempt->fsm, other->fsm));
   if (attempt != primary_) std::swap(primary_, secondary_);
   if (restart_timer_) restart_timer_->cancel();
+  if (dynamic_ && !settings_.session.peer_as && host_.dynamic_peer_info &&
+      settings_.peer.remote_as != session.peer_as) {
+    // A range that accepts any AS: now that the AS is known, the RIB sees the neighbour
+    // as what it is (eBGP or iBGP, with the policy defaults that go with that).
+    if (auto info = host_.dynamic_peer_info(settings_.address, session.peer_as)) {
+      settings_.peer = std::move(*info);
+      settings_.peer.address = settings_.address;
+      host_.rib->update_peer(id_, settings_.peer);
+    }
+  }
   rib::PeerSession peer_session;
   peer_session.router_id = session.peer_identifier;
   peer_session.families = session.families;

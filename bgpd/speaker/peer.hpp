@@ -32,6 +32,9 @@ struct PeerHost {
   std::function<void()> schedule_pump;  // the RIB has input: process and send soon
   // A dynamic neighbour has gone down and holds nothing: the speaker may drop it.
   std::function<void(const ip::Address&)> dynamic_peer_idle;
+  // A dynamic neighbour of a range that accepts any AS has named its AS in its OPEN: the
+  // RIB's view of it for that AS (ListenRangeSettings::peer_info_for), if the range has one.
+  std::function<std::optional<rib::PeerInfo>(const ip::Address&, std::uint32_t remote_as)> dynamic_peer_info;
 };
 
 inline constexpr std::size_t kMessageTypes = 6;  // indexed by MessageType (1..5)

@@ -93,6 +93,18 @@ PeerHost Speaker::host() {
                         remove_peer(address);
                       }
                     });
+                  },
+                  [this](const ip::Address& address, std::uint32_t remote_as) -> std::optional<rib::PeerInfo> {
+                    const ListenRangeSettings* range = range_for(settings_.listen_ranges, address);
+                    if (!range || !range->peer_info_for) return std::nullopt;
+                    auto info = range->peer_info_for(address, remote_as);
+                    if (!info) {
+                      log::warn("dynamic neighbour: no settings for its AS; the template's stand",
+                                {log::kv("peer", address), log::kv("as", remote_as),
+                                 log::kv("error", info.error().message)});
+                      return std::nullopt;
+                    }
+                    return std::move(*info);
                   }};
 }
 

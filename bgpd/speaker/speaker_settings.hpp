@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/ip/endpoint.hpp"
 #include "base/ip/prefix.hpp"
+#include "base/result.hpp"
 #include "bgpd/rib/rib.hpp"
 #include "bgpd/session/session_config.hpp"
 
@@ -49,6 +51,10 @@ struct NeighborSettings {
 struct ListenRangeSettings {
   ip::Prefix range;
   NeighborSettings neighbor;
+  // For a range that accepts any AS: the RIB's view of a neighbour once its OPEN has named
+  // its AS, so that eBGP or iBGP rules and the RFC 8212 policy defaults follow that AS.
+  // Empty: the template's view stands.
+  std::function<Result<rib::PeerInfo>(const ip::Address& address, std::uint32_t remote_as)> peer_info_for;
 };
 
 struct OriginatedRoute {

@@ -17,6 +17,8 @@
 #include "base/metrics/text_format.hpp"
 #include "base/netlink/netns.hpp"
 #include "bgpd/bgpctl/bgpctl.hpp"
+#include "bgpd/config/config_file.hpp"
+#include "bgpd/config/mapping.hpp"
 #include "bgpd/control/control_api.hpp"
 #include "bgpd/control/control_server.hpp"
 #include "bgpd/daemon/bgp_metrics.hpp"
@@ -313,4 +315,41 @@ TEST_CASE("two speakers: the per-peer metrics follow the session, its messages a
   bgp_metrics.update(**a);
   text = metrics::render_text(registry);
   CHECK(text.find("peer=\"127.0.0.2\"") == std::string::npos);
+}
+
+TEST_CASE("a listen range that accepts any AS treats each dynamic neighbour by the AS its OPEN names") {
+  InNamespace here;
+  boost::asio::io_context io;
+  // A: one range, no AS and no policies: RFC 8212 rejects eBGP routes, iBGP ones pass.
+  auto config = config::parse_config(R"({
+    "speaker": { "asNumber": 65001, "routerId": "1.1.1.1", "listenAddresses": ["127.0.0.1"], "listenPort": 17903 },
+    "listenRanges": [ { "prefix": "127.0.0.0/8", "template": { "multihop": 64 } } ],
+    "fib": { "enabled": false }
+  })");
+  REQUIRE_MESSAGE(config.ok(), config.error().message);
+  auto settings = config::speaker_settings(*config);
+  REQUIRE(settings.ok());
+  auto a = Speaker::start(io, std::move(*settings));
+  REQUIRE(a.ok());
+
+  std::uint32_t b_as = 0;
+  SUBCASE("iBGP") { b_as = 65001; }
+  SUBCASE("eBGP") { b_as = 65002; }
+  CAPTURE(b_as);
+  SpeakerSettings b = speaker(b_as, "2.2.2.2", "127.0.0.2:17904");
+  b.neighbors.push_back(neighbor(b, "127.0.0.1", 65001, 17903, "127.0.0.2"));
+  b.originate.push_back(originate("10.2.0.0/24"));
+  auto started = Speaker::start(io, b);
+  REQUIRE(started.ok());
+  REQUIRE(run_until(io, [&] { return (*started)->peer(A("127.0.0.1"))->established(); }, 15s));
+  REQUIRE(run_until(io, [&] { return (*a)->rib().initial_update_done((*a)->peer(A("127.0.0.2"))->id()); }, 5s));
+  const auto status = (*a)->peer(A("127.0.0.2"))->status();
+  CHECK(status.dynamic);
+  CHECK(status.remote_as == b_as);
+  if (b_as == 65001) {
+    CHECK(best(**a, "10.2.0.0/24") != nullptr);  // iBGP: accepted without a policy
+  } else {
+    CHECK(best(**a, "10.2.0.0/24") == nullptr);  // eBGP: RFC 8212
+    CHECK(status.prefixes_rejected == 1);
+  }
 }
