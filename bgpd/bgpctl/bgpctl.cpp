@@ -33,6 +33,19 @@ std::uint64_t num(const rapidjson::Value& v, const char* key) {
   return m && m->IsUint64() ? m->GetUint64() : 0;
 }
 
+bool flag(const rapidjson::Value& v, const char* key) {
+  const auto* m = json::find(v, key);
+  return m && m->IsBool() && m->GetBool();
+}
+
+// The array at `key`, or an empty one: an answer missing a member renders as empty rather
+// than taking bgpctl down (a bgpd of another version may send less).
+const rapidjson::Value& array(const rapidjson::Value& v, const char* key) {
+  static const rapidjson::Value empty(rapidjson::kArrayType);
+  const auto* m = json::find(v, key);
+  return m && m->IsArray() ? *m : empty;
+}
+
 std::string duration(std::uint64_t seconds) {
   if (seconds < 3600) return fmt::format("{:02}:{:02}", seconds / 60, seconds % 60);
   if (seconds < 86400) return fmt::format("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
@@ -45,7 +58,7 @@ std::string render_summary(const rapidjson::Value& answer) {
                                 num(answer, "ipv6Prefixes"));
   text::Table table({"NEIGHBOR", "AS", "STATE", "FOR", "RECEIVED", "ACCEPTED", "ADVERTISED", "FLAPS", "LAST ERROR"});
   for (std::size_t c : {1u, 4u, 5u, 6u, 7u}) table.align(c, text::Table::Align::right);
-  for (const auto& p : (*json::find(answer, "peers")).GetArray()) {
+  for (const auto& p : array(answer, "peers").GetArray()) {
     std::string error;
     if (const auto* e = json::find(p, "lastError"); e && e->IsObject()) {
       error = str(*e, "kind");
@@ -53,7 +66,7 @@ std::string render_summary(const rapidjson::Value& answer) {
         error += ": " + std::string(d->GetString());
     }
     std::string name = str(p, "address");
-    if (const auto* dyn = json::find(p, "dynamic"); dyn && dyn->IsBool() && dyn->GetBool()) name += " (dynamic)";
+    if (flag(p, "dynamic")) name += " (dynamic)";
     table.add_row({name, std::to_string(num(p, "remoteAS")), str(p, "state"), duration(num(p, "stateSeconds")),
                    std::to_string(num(p, "prefixesReceived")), std::to_string(num(p, "prefixesAccepted")),
                    std::to_string(num(p, "prefixesAdvertised")), std::to_string(num(p, "flaps")), error});
@@ -71,13 +84,14 @@ std::string render_neighbor(const rapidjson::Value& n) {
   if (!str(n, "local").empty()) out += fmt::format("  Connection {} -> {}\n", str(n, "local"), str(n, "remote"));
   if (const auto* s = json::find(n, "session"); s && s->IsObject()) {
     std::string families;
-    for (const auto& f : (*json::find(*s, "families")).GetArray()) families += (families.empty() ? "" : ", ") + std::string(f.GetString());
+    for (const auto& f : array(*s, "families").GetArray())
+      if (f.IsString()) families += (families.empty() ? "" : ", ") + std::string(f.GetString());
     out += fmt::format("  Hold time {} s, keepalive {} s, {}; families {}\n", num(*s, "holdTime"),
-                       num(*s, "keepaliveTime"), (*json::find(*s, "external")).GetBool() ? "eBGP" : "iBGP", families);
+                       num(*s, "keepaliveTime"), flag(*s, "external") ? "eBGP" : "iBGP", families);
     std::string caps;
     for (const char* c : {"fourOctetAS", "routeRefresh", "enhancedRouteRefresh", "extendedMessages", "gracefulRestart"})
-      if (const auto* v = json::find(*s, c); v && v->IsBool() && v->GetBool()) caps += (caps.empty() ? "" : ", ") + std::string(c);
-    for (const auto& a : (*json::find(*s, "addPath")).GetArray())
+      if (flag(*s, c)) caps += (caps.empty() ? "" : ", ") + std::string(c);
+    for (const auto& a : array(*s, "addPath").GetArray())
       caps += (caps.empty() ? "" : ", ") + fmt::format("addPath {} {}", str(a, "family"), str(a, "mode"));
     out += fmt::format("  Capabilities: {}\n", caps.empty() ? "none" : caps);
   }
@@ -104,19 +118,21 @@ std::string render_neighbor(const rapidjson::Value& n) {
 std::string render_routes(const rapidjson::Value& answer) {
   text::Table table({"PREFIX", "", "FROM", "NEXT HOP", "AS PATH", "LOCAL PREF", "MED", "COMMUNITIES"});
   table.align(5, text::Table::Align::right).align(6, text::Table::Align::right);
-  for (const auto& r : (*json::find(answer, "routes")).GetArray()) {
+  for (const auto& r : array(answer, "routes").GetArray()) {
     bool first = true;
-    for (const auto& p : (*json::find(r, "paths")).GetArray()) {
-      std::string mark = (*json::find(p, "best")).GetBool() ? "*>" : (*json::find(p, "multipath")).GetBool() ? "*=" : "*";
-      if ((*json::find(p, "stale")).GetBool()) mark += "S";
+    for (const auto& p : array(r, "paths").GetArray()) {
+      std::string mark = flag(p, "best") ? "*>" : flag(p, "multipath") ? "*=" : "*";
+      if (flag(p, "stale")) mark += "S";
       std::string communities;
       for (const char* key : {"communities", "largeCommunities"})
         if (const auto* c = json::find(p, key); c && c->IsArray())
-          for (const auto& v : c->GetArray()) communities += (communities.empty() ? "" : " ") + std::string(v.GetString());
+          for (const auto& v : c->GetArray())
+            if (v.IsString()) communities += (communities.empty() ? "" : " ") + std::string(v.GetString());
       const auto* lp = json::find(p, "localPref");
       const auto* med = json::find(p, "med");
       table.add_row({first ? str(r, "prefix") : "", mark, str(p, "from"), str(p, "nextHop"), str(p, "asPath"),
-                     lp ? std::to_string(lp->GetUint64()) : "", med ? std::to_string(med->GetUint64()) : "",
+                     lp && lp->IsUint64() ? std::to_string(lp->GetUint64()) : "",
+                     med && med->IsUint64() ? std::to_string(med->GetUint64()) : "",
                      communities});
       first = false;
     }
@@ -226,7 +242,11 @@ Result<std::string> render(const Invocation& invocation, const std::string& answ
     return Error{"bgpd: " + str(*doc, "error")};
   if (invocation.json) return answer + "\n";
   if (invocation.command == "summary") return render_summary(*doc);
-  if (invocation.command == "neighbor") return render_neighbor(*json::find(*doc, "neighbor"));
+  if (invocation.command == "neighbor") {
+    const auto* neighbor = json::find(*doc, "neighbor");
+    if (!neighbor || !neighbor->IsObject()) return Error{"bgpd's answer has no neighbor: " + answer};
+    return render_neighbor(*neighbor);
+  }
   return render_routes(*doc);
 }
 

@@ -181,8 +181,8 @@ std::string handle_control_request(Speaker& speaker, std::string_view request_te
     number(w, "localAS", identity.local_as);
     string(w, "routerID", identity.router_id.to_string());
     for (const auto family : {kIpv4Unicast, kIpv6Unicast}) {
-      std::uint64_t prefixes = 0;
-      if (const auto* table = speaker.rib().loc_rib(family)) table->for_each([&](rib::EntryIndex) { ++prefixes; });
+      const auto* table = speaker.rib().loc_rib(family);
+      const std::uint64_t prefixes = table ? table->prefix_count() : 0;
       number(w, family == kIpv4Unicast ? "ipv4Prefixes" : "ipv6Prefixes", prefixes);
     }
     w.Key("peers");
