@@ -18,25 +18,17 @@
 #include "bgpd/daemon/bgp_daemon.hpp"
 #include "bgpd/speaker/speaker.hpp"
 #include "tests/support/namespaces.hpp"
+#include "tests/support/run_until.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace sluice;
 using namespace sluice::bgp;
 using namespace std::chrono_literals;
+using sluice::testing::run_until;
 
 namespace {
 
 ip::Address A(std::string_view s) { return *ip::Address::parse(s); }
-
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_for(20ms);
-    if (done()) return true;
-  }
-  return false;
-}
 
 // bgpd's side: node (192.0.50.1); the peer's side: tor (192.0.50.2), a passive speaker
 // whose sockets were all made inside its namespace.

@@ -24,11 +24,13 @@
 #include "bgpd/daemon/bgp_metrics.hpp"
 #include "bgpd/speaker/speaker.hpp"
 #include "tests/support/namespaces.hpp"
+#include "tests/support/run_until.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace sluice;
 using namespace sluice::bgp;
 using namespace std::chrono_literals;
+using sluice::testing::run_until;
 
 namespace {
 
@@ -76,17 +78,6 @@ OriginatedRoute originate(std::string_view prefix) {
   r.prefix = P(prefix);
   r.attributes.path.origin = Origin::igp;
   return r;
-}
-
-// Runs the loop until `done` holds or `timeout` passes.
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_for(20ms);
-    if (done()) return true;
-  }
-  return false;
 }
 
 // The value of one series in Prometheus text, -1 when absent.
