@@ -222,14 +222,16 @@ void Peer::handle(const AttemptPtr& attempt, const SessionEvent& event) {
 void Peer::forget_idle_attempts() {
   // A second connection that lost (or ended) goes; if the first lost to it, the second
   // becomes the peer's connection.
-  if (!secondary_) return;
-  const bool primary_idle = primary_->fsm.state() == SessionState::idle;
-  const bool secondary_idle = secondary_->fsm.state() == SessionState::idle;
-  if (secondary_idle) {
-    secondary_.reset();
-  } else if (primary_idle) {
-    primary_ = std::move(secondary_);
+  if (secondary_) {
+    const bool primary_idle = primary_->fsm.state() == SessionState::idle;
+    const bool secondary_idle = secondary_->fsm.state() == SessionState::idle;
+    if (secondary_idle) {
+      secondary_.reset();
+    } else if (primary_idle) {
+      primary_ = std::move(secondary_);
+    }
   }
+  // With one connection as much as with two: the state status() reports, and since when.
   if (primary_->fsm.state() != last_state_) {
     last_state_ = primary_->fsm.state();
     state_since_ = std::chrono::steady_clock::now();

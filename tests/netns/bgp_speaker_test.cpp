@@ -2,7 +2,8 @@
 // come up and carry routes both ways; TCP MD5 with a matching key lets a session up and a
 // wrong key keeps it down; GTSM lets a directly connected peer in; a stopped speaker's
 // routes leave its peer; a reload that changes only policy keeps the session up; bgpctl's
-// requests are answered over the control socket; the per-peer metrics follow it all.
+// requests are answered over the control socket; the per-peer metrics follow it all; a
+// peer's status says since when it is in its state.
 #include <utility>  // boost/asio/awaitable.hpp (1.74) needs std::exchange
 
 #include <doctest/doctest.h>
@@ -217,6 +218,29 @@ TEST_CASE("two speakers: a reload keeps unchanged sessions, resets changed ones,
   REQUIRE(report.ok());
   CHECK(report->removed == std::vector<ip::Address>{A("127.0.0.2")});
   CHECK((*a)->peer(A("127.0.0.2")) == nullptr);
+}
+
+TEST_CASE("two speakers: a peer's status says since when it is in its state, with one connection as with two") {
+  InNamespace here;
+  boost::asio::io_context io;
+  Pair pair;
+  pair.b.neighbors[0].session.passive = true;  // one connection, a's: no collision to resolve
+  auto a = Speaker::start(io, pair.a);
+  REQUIRE(a.ok());
+  const auto before_b = std::chrono::steady_clock::now();  // a cannot connect before b listens
+  auto b = Speaker::start(io, pair.b);
+  REQUIRE(b.ok());
+  REQUIRE(run_until(io, [&] { return (*a)->peer(A("127.0.0.2"))->established(); }, 15s));
+  const auto up = (*a)->peer(A("127.0.0.2"))->status();
+  CHECK(up.state == SessionState::established);
+  CHECK(up.state_since > before_b);
+
+  const auto before_stop = std::chrono::steady_clock::now();
+  (*b)->stop();
+  REQUIRE(run_until(io, [&] { return !(*a)->peer(A("127.0.0.2"))->established(); }, 5s));
+  const auto down = (*a)->peer(A("127.0.0.2"))->status();
+  CHECK(down.state != SessionState::established);
+  CHECK(down.state_since >= before_stop);
 }
 
 TEST_CASE("two speakers: bgpctl's requests answered over the control socket") {
