@@ -139,6 +139,17 @@ void write_path(JsonWriter& w, const Speaker& speaker, const rib::Path& path, bo
     }
     w.EndArray();
   }
+  // RFC 4456: what a route reflector added, so a reflected route can be told from a direct one.
+  if (v.path.originator_id) string(w, "originatorID", v.path.originator_id->to_string());
+  if (!v.path.cluster_list.empty()) {
+    w.Key("clusterList");
+    w.StartArray();
+    for (const auto& id : v.path.cluster_list) {
+      const std::string text = id.to_string();
+      w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    }
+    w.EndArray();
+  }
   if (!v.path.large_communities.empty()) {
     w.Key("largeCommunities");
     w.StartArray();
