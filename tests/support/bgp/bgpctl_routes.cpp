@@ -41,6 +41,14 @@ std::vector<SeenRoute> parse_bgpctl_routes(std::string_view text) {
       route.prefix = prefix->GetString();
       const auto* best = json::find(path, "best");
       route.best = best && best->IsBool() && best->GetBool();
+      const auto* multipath = json::find(path, "multipath");
+      route.multipath = multipath && multipath->IsBool() && multipath->GetBool();
+      const auto* stale = json::find(path, "stale");
+      route.stale = stale && stale->IsBool() && stale->GetBool();
+      route.path_id = uint_member(path, "pathID");
+      if (const auto* originator = json::find(path, "originatorID"); originator && originator->IsString())
+        route.originator_id = originator->GetString();
+      route.cluster_list = strings(path, "clusterList");
       if (const auto* hop = json::find(path, "nextHop"); hop && hop->IsString()) route.next_hops = {hop->GetString()};
       if (const auto* as_path = json::find(path, "asPath"); as_path && as_path->IsString()) {
         for (auto word : split_words(as_path->GetString())) {

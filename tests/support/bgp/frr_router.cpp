@@ -50,6 +50,16 @@ std::vector<SeenRoute> parse_frr_routes(std::string_view text) {
         const auto* overall = json::find(*best, "overall");
         route.best = overall && overall->IsBool() && overall->GetBool();
       }
+      const auto* multipath = json::find(path, "multipath");
+      route.multipath = multipath && multipath->IsBool() && multipath->GetBool();
+      const auto* stale = json::find(path, "stale");
+      route.stale = stale && stale->IsBool() && stale->GetBool();
+      // 0 when the path came without an identifier.
+      if (const auto* id = json::find(path, "addpathRxId"); id && id->IsUint() && id->GetUint() != 0)
+        route.path_id = id->GetUint();
+      if (const auto* originator = json::find(path, "originatorId"); originator && originator->IsString())
+        route.originator_id = originator->GetString();
+      route.cluster_list = string_list(path, "clusterList");
       for (const auto& hop : (*json::find(path, "nexthops")).GetArray()) {
         const auto* ip = json::find(hop, "ip");
         // IPv6 paths list the global address, then the link-local one: keep the first.

@@ -19,6 +19,11 @@ struct SeenRoute {
   std::optional<std::uint32_t> med;
   std::string origin;                   // "igp", "egp", "incomplete"
   bool best = true;                     // the daemon selected this path
+  bool multipath = false;               // one of the best's equals (ECMP), as bgpctl and FRR say
+  bool stale = false;                   // kept by a graceful-restart helper (bgpctl, FRR)
+  std::optional<std::uint32_t> path_id; // the ADD-PATH identifier it was received with (bgpctl, FRR)
+  std::string originator_id;            // RFC 4456, empty when absent (bgpctl, FRR)
+  std::vector<std::string> cluster_list;
 };
 
 // The paths shown for `prefix` (empty when the daemon has none).

@@ -78,6 +78,31 @@ TEST_CASE("FRR's JSON detail: the prefix entry is skipped, each path read") {
   CHECK(routes[1].origin == "incomplete");
 }
 
+TEST_CASE("FRR's JSON detail: multipath, stale, add-path identifiers, route reflection") {
+  const char* json =
+      R"({"routes": { "10.9.0.0/24": [{"prefix":"10.9.0.0/24","version":3},)"
+      R"({"aspath":{"string":"65010","segments":[{"type":"as-sequence","list":[65010]}],"length":1},"origin":"IGP",)"
+      R"("valid":true,"multipath":true,"bestpath":{"overall":true},"addpathRxId":1,"addpathTxId":2,)"
+      R"("nexthops":[{"ip":"192.0.41.2","afi":"ipv4","used":true}]},)"
+      R"({"aspath":{"string":"Local","segments":[],"length":0},"stale":true,"origin":"IGP","locPrf":100,"valid":true,)"
+      R"("addpathRxId":0,"originatorId":"10.255.0.1","clusterList":{"list":["10.255.255.9","10.255.255.8"]},)"
+      R"("gracefulRestartSecondsRemaining":117,"nexthops":[{"ip":"192.0.61.2","afi":"ipv4","used":true}]}]}})";
+  auto routes = sb::parse_frr_routes(json);
+  REQUIRE(routes.size() == 2);
+  CHECK(routes[0].multipath);
+  CHECK_FALSE(routes[0].stale);
+  CHECK(routes[0].path_id == 1u);
+  CHECK(routes[0].originator_id.empty());
+  CHECK(routes[0].cluster_list.empty());
+  CHECK_FALSE(routes[1].best);
+  CHECK_FALSE(routes[1].multipath);
+  CHECK(routes[1].stale);
+  CHECK_FALSE(routes[1].path_id);  // 0: received without one
+  CHECK(routes[1].as_path.empty());
+  CHECK(routes[1].originator_id == "10.255.0.1");
+  CHECK(routes[1].cluster_list == std::vector<std::string>{"10.255.255.9", "10.255.255.8"});
+}
+
 TEST_CASE("GoBGP's rib JSON: attributes by type code") {
   const char* json =
       R"({"10.3.0.0/26":[{"nlri":{"prefix":"10.3.0.0/26"},"best":true,"attrs":[{"type":1,"value":0},)"
@@ -137,4 +162,22 @@ TEST_CASE("bgpctl's routes JSON: paths with their attributes") {
   CHECK(routes[0].large_communities == std::vector<std::string>{"1:2:3"});
   CHECK_FALSE(routes[1].best);
   CHECK(routes[1].as_path == std::vector<std::uint32_t>{65003});  // the set is not a sequence member
+  CHECK(routes[0].multipath);
+  CHECK_FALSE(routes[0].stale);
+  CHECK_FALSE(routes[0].path_id);
+  CHECK_FALSE(routes[1].multipath);
+  CHECK(routes[1].stale);
+}
+
+TEST_CASE("bgpctl's routes JSON: add-path identifiers and what a route reflector added") {
+  const char* json =
+      R"({"ok":true,"routes":[{"prefix":"10.62.0.0/24","paths":[{"from":"192.0.61.2","best":true,"multipath":true,)"
+      R"("stale":false,"pathID":7,"nextHop":"192.0.62.2","asPath":"","origin":"igp","localPref":100,)"
+      R"("originatorID":"10.255.0.62","clusterList":["10.255.255.9"]}]}]})";
+  auto routes = sb::parse_bgpctl_routes(json);
+  REQUIRE(routes.size() == 1);
+  CHECK(routes[0].path_id == 7u);
+  CHECK(routes[0].as_path.empty());
+  CHECK(routes[0].originator_id == "10.255.0.62");
+  CHECK(routes[0].cluster_list == std::vector<std::string>{"10.255.255.9"});
 }
