@@ -176,6 +176,9 @@ Fault decode_next_hop(Reader& v, AttributeDecodeState& s) {
   ip::Address a = read_v4(bytes);
   if (martian_next_hop(a))
     return fault(Sub::invalid_next_hop_attribute, "NEXT_HOP " + a.to_string() + " is not a host address");
+  // RFC 4271 §6.3: a semantically incorrect NEXT_HOP is logged and its routes ignored.
+  if (s.context.local_address && a == *s.context.local_address)
+    return fault(Sub::invalid_next_hop_attribute, "NEXT_HOP " + a.to_string() + " is this speaker's own address");
   s.update.attributes.next_hop = a;
   return std::nullopt;
 }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ struct Context {
   bool four_octet_as = false;     // RFC 6793, both sides advertised it
   bool external_peer = false;     // eBGP, not a confederation member (RFC 5065 segments are malformed)
   std::vector<AfiSafi> add_path;  // RFC 7911: families whose NLRI carry a Path Identifier
+  // Our end of the session (receive side): a NEXT_HOP naming it is semantically incorrect
+  // (RFC 4271 §5.1.3 a, §6.3).
+  std::optional<ip::Address> local_address;
 
   bool has_add_path(AfiSafi afi_safi) const {
     return std::find(add_path.begin(), add_path.end(), afi_safi) != add_path.end();

@@ -142,7 +142,10 @@ void Peer::attach(const AttemptPtr& attempt, tcp::socket socket) {
   BgpConnection::Handlers handlers;
   handlers.context = [weak] {
     auto a = weak.lock();
-    return a && a->fsm.negotiated() ? a->fsm.negotiated()->receive_context() : Context{};
+    if (!a || !a->fsm.negotiated()) return Context{};
+    Context context = a->fsm.negotiated()->receive_context();
+    if (a->connection) context.local_address = a->connection->local().address;
+    return context;
   };
   handlers.message = [this, weak](Decoded<Received> message) {
     if (auto a = weak.lock()) on_message(a, std::move(message));

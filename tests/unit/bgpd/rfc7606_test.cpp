@@ -158,6 +158,16 @@ TEST_CASE("RFC 7606 §7.1-7.5: ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF are tr
       check(decode("", origin_as_path + attribute, kNlri), UpdateAction::treat_as_withdraw, 8, attribute);
     }
   }
+  SUBCASE("NEXT_HOP naming the receiving speaker (RFC 4271 §6.3)") {
+    Context ours = four_octet();
+    ours.local_address = sluice::ip::Address::v4(0x0a000001u);
+    const std::string attribute = "40 03 04 0a000001";
+    auto d = decode("", origin_as_path + attribute, kNlri, ours);
+    check(d, UpdateAction::treat_as_withdraw, 8, attribute);
+    CHECK(d.update.nlri.size() == 1);  // returned, so that the receiver withdraws it
+    ours.local_address = sluice::ip::Address::v4(0x0a000002u);
+    CHECK(decode("", origin_as_path + attribute, kNlri, ours).verdict.ok());
+  }
   SUBCASE("MULTI_EXIT_DISC length") {
     check(decode("", kMandatory + "80 04 03 000001", kNlri), UpdateAction::treat_as_withdraw, 5, "80 04 03 000001");
   }
