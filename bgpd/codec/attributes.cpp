@@ -209,8 +209,7 @@ Status encode_med(const Update& u, const Context&, Writer& w) {
 Fault decode_local_pref(Reader& v, AttributeDecodeState& s) {
   std::uint32_t value = 0;
   if (v.remaining() != 4 || !v.read_u32(value)) return length_fault("LOCAL_PREF", "4");
-  // RFC 4271 §5.1.5: an external peer's LOCAL_PREF is ignored.
-  if (!s.context.external_peer) s.update.attributes.local_pref = value;
+  s.update.attributes.local_pref = value;  // an external peer's never gets here (internal_only)
   return std::nullopt;
 }
 bool local_pref_present(const Update& u, const Context&) {
@@ -482,40 +481,42 @@ using A = UpdateAction;
 using T = AttributeType;
 
 // The attribute table. Columns: type, name, required flags, action when malformed, action
-// on a flags error, may the value be empty, decode, present, encode. MP_REACH_NLRI and
-// MP_UNREACH_NLRI come first because they are encoded first (RFC 7606 §5.1).
+// on a flags error, may the value be empty, internal only, decode, present, encode.
+// MP_REACH_NLRI and MP_UNREACH_NLRI come first because they are encoded first (RFC 7606 §5.1).
 constexpr std::array kAttributes{
     AttributeDescriptor{T::mp_reach_nlri, "MP_REACH_NLRI", kOptionalNonTransitive, A::afi_safi_disable,
-                        A::session_reset, false, decode_mp_reach, mp_reach_present, encode_mp_reach},
+                        A::session_reset, false, false, decode_mp_reach, mp_reach_present, encode_mp_reach},
     AttributeDescriptor{T::mp_unreach_nlri, "MP_UNREACH_NLRI", kOptionalNonTransitive, A::afi_safi_disable,
-                        A::session_reset, false, decode_mp_unreach, mp_unreach_present, encode_mp_unreach},
-    AttributeDescriptor{T::origin, "ORIGIN", kWellKnown, A::treat_as_withdraw, A::treat_as_withdraw, false,
+                        A::session_reset, false, false, decode_mp_unreach, mp_unreach_present, encode_mp_unreach},
+    AttributeDescriptor{T::origin, "ORIGIN", kWellKnown, A::treat_as_withdraw, A::treat_as_withdraw, false, false,
                         decode_origin, origin_present, encode_origin},
-    AttributeDescriptor{T::as_path, "AS_PATH", kWellKnown, A::treat_as_withdraw, A::treat_as_withdraw, true,
+    AttributeDescriptor{T::as_path, "AS_PATH", kWellKnown, A::treat_as_withdraw, A::treat_as_withdraw, true, false,
                         decode_as_path, as_path_present, encode_as_path},
-    AttributeDescriptor{T::next_hop, "NEXT_HOP", kWellKnown, A::treat_as_withdraw, A::treat_as_withdraw, false,
+    AttributeDescriptor{T::next_hop, "NEXT_HOP", kWellKnown, A::treat_as_withdraw, A::treat_as_withdraw, false, false,
                         decode_next_hop, next_hop_present, encode_next_hop},
     AttributeDescriptor{T::multi_exit_disc, "MULTI_EXIT_DISC", kOptionalNonTransitive, A::treat_as_withdraw,
-                        A::treat_as_withdraw, false, decode_med, med_present, encode_med},
+                        A::treat_as_withdraw, false, false, decode_med, med_present, encode_med},
     AttributeDescriptor{T::local_pref, "LOCAL_PREF", kWellKnown, A::treat_as_withdraw, A::treat_as_withdraw, false,
-                        decode_local_pref, local_pref_present, encode_local_pref},
+                        true, decode_local_pref, local_pref_present, encode_local_pref},
     AttributeDescriptor{T::atomic_aggregate, "ATOMIC_AGGREGATE", kWellKnown, A::attribute_discard, A::attribute_discard,
-                        true, decode_atomic_aggregate, atomic_aggregate_present, encode_nothing},
+                        true, false, decode_atomic_aggregate, atomic_aggregate_present, encode_nothing},
     AttributeDescriptor{T::aggregator, "AGGREGATOR", kOptionalTransitive, A::attribute_discard, A::attribute_discard,
-                        false, decode_aggregator, aggregator_present, encode_aggregator},
+                        false, false, decode_aggregator, aggregator_present, encode_aggregator},
     AttributeDescriptor{T::communities, "COMMUNITIES", kOptionalTransitive, A::treat_as_withdraw, A::treat_as_withdraw,
-                        false, decode_communities, communities_present, encode_communities},
+                        false, false, decode_communities, communities_present, encode_communities},
     AttributeDescriptor{T::originator_id, "ORIGINATOR_ID", kOptionalNonTransitive, A::treat_as_withdraw,
-                        A::treat_as_withdraw, false, decode_originator_id, originator_id_present, encode_originator_id},
+                        A::treat_as_withdraw, false, true, decode_originator_id, originator_id_present,
+                        encode_originator_id},
     AttributeDescriptor{T::cluster_list, "CLUSTER_LIST", kOptionalNonTransitive, A::treat_as_withdraw,
-                        A::treat_as_withdraw, false, decode_cluster_list, cluster_list_present, encode_cluster_list},
+                        A::treat_as_withdraw, false, true, decode_cluster_list, cluster_list_present,
+                        encode_cluster_list},
     AttributeDescriptor{T::as4_path, "AS4_PATH", kOptionalTransitive, A::attribute_discard, A::attribute_discard, false,
-                        decode_as4_path, needs_as4_path, encode_as4_path},
+                        false, decode_as4_path, needs_as4_path, encode_as4_path},
     AttributeDescriptor{T::as4_aggregator, "AS4_AGGREGATOR", kOptionalTransitive, A::attribute_discard,
-                        A::attribute_discard, false, decode_as4_aggregator, needs_as4_aggregator,
+                        A::attribute_discard, false, false, decode_as4_aggregator, needs_as4_aggregator,
                         encode_as4_aggregator},
     AttributeDescriptor{T::large_communities, "LARGE_COMMUNITIES", kOptionalTransitive, A::treat_as_withdraw,
-                        A::treat_as_withdraw, false, decode_large_communities, large_communities_present,
+                        A::treat_as_withdraw, false, false, decode_large_communities, large_communities_present,
                         encode_large_communities},
 };
 
@@ -621,6 +622,9 @@ std::bitset<256> decode_path_attributes(std::span<const std::uint8_t> bytes, con
       // Unrecognized optional non-transitive attributes are quietly ignored (RFC 4271 §5).
       continue;
     }
+    // RFC 4271 §5.1.5 and RFC 7606 §7.5, §7.9, §7.10: what one AS says about its own
+    // preferences and reflection topology is ignored from another, even when malformed.
+    if (d->internal_only && context.external_peer) continue;
     const std::uint8_t ot = attribute_flags::optional | attribute_flags::transitive;
     if ((flags & ot) != d->flags) {
       record(verdict, d->on_flags_error, code, Sub::attribute_flags_error, attribute,

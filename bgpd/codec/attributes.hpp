@@ -164,6 +164,9 @@ struct AttributeDescriptor {
   UpdateAction on_malformed;    // RFC 7606 §7 (or the RFC that defines the attribute)
   UpdateAction on_flags_error;  // RFC 7606 §3 c
   bool may_be_empty;            // RFC 7606 §3: only AS_PATH and ATOMIC_AGGREGATE
+  // Meaningful within one AS only: from an external peer it is discarded unread, whatever
+  // its flags and value (RFC 7606 §7.5, §7.9, §7.10).
+  bool internal_only;
   // Reads the value (all of it) into the state; stores nothing when it returns a fault.
   std::optional<AttributeFault> (*decode)(Reader& value, AttributeDecodeState& state);
   // Whether `update` carries this attribute toward a peer with `context`.

@@ -191,8 +191,9 @@ Update Generator::update(const Context& context) {
     a.communities.resize(uniform(1, 20));
     for (auto& c : a.communities) c = uniform(0, 0xffffffff);
   }
-  if (chance(15)) a.originator_id = v4_host();
-  if (chance(15)) {
+  // Reflection attributes stay inside an AS: an external peer's are discarded (RFC 7606 §7.9, §7.10).
+  if (!context.external_peer && chance(15)) a.originator_id = v4_host();
+  if (!context.external_peer && chance(15)) {
     a.cluster_list.resize(uniform(1, 5));
     for (auto& id : a.cluster_list) id = ip::Address::v4(uniform(0, 0xffffffff));
   }

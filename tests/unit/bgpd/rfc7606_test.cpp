@@ -213,6 +213,27 @@ TEST_CASE("RFC 7606 §7.8-7.10, RFC 8092 §6: community and reflection attribute
         "c0 20 0d 00000001000000020000000300");
 }
 
+TEST_CASE("RFC 7606 §7.5, §7.9, §7.10: LOCAL_PREF, ORIGINATOR_ID, CLUSTER_LIST from an external peer are discarded") {
+  Context external = four_octet();
+  external.external_peer = true;
+  for (std::string attribute :
+       {"40 05 04 00000064", "40 05 03 000064", "40 05 00", "c0 05 04 00000064", "80 09 04 0a000009", "80 09 03 0a0000",
+        "c0 09 04 0a000009", "80 0a 04 0a000001", "80 0a 05 0a00000100", "80 0a 00", "40 0a 04 0a000001"}) {
+    CAPTURE(attribute);
+    auto d = decode("", kMandatory + attribute, kNlri, external);
+    CHECK(d.verdict.ok());
+    CHECK_FALSE(d.update.attributes.local_pref);
+    CHECK_FALSE(d.update.attributes.originator_id);
+    CHECK(d.update.attributes.cluster_list.empty());
+    CHECK(d.update.nlri.size() == 1);
+    // From an internal peer the malformed ones withdraw, the others are kept.
+    auto internal = decode("", kMandatory + attribute, kNlri);
+    const bool well_formed =
+        attribute == "40 05 04 00000064" || attribute == "80 09 04 0a000009" || attribute == "80 0a 04 0a000001";
+    CHECK(internal.verdict.action == (well_formed ? UpdateAction::none : UpdateAction::treat_as_withdraw));
+  }
+}
+
 TEST_CASE("RFC 7606 §5.3, §7.11: malformed MP attributes disable the family, or reset when it is unknown") {
   SUBCASE("IPv6 prefix length over 128") {
     auto d = decode(
