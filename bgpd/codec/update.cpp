@@ -1,5 +1,6 @@
 #include "bgpd/codec/update.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "bgpd/codec/buffer.hpp"
@@ -32,6 +33,32 @@ void check_mandatory(const Update& u, const std::bitset<256>& seen, UpdateVerdic
   require(AttributeType::as_path, "AS_PATH");
   // RFC 4760 §3: NEXT_HOP is required only for NLRI in the message body.
   if (!u.nlri.empty()) require(AttributeType::next_hop, "NEXT_HOP");
+}
+
+// RFC 7606 §5.2: an UPDATE with path attributes besides MP_UNREACH_NLRI but no reachable
+// NLRI gives no assurance that its NLRI were located, so any error asking for more than
+// attribute discard resets the session. An MP_REACH_NLRI that could not be read still
+// counts as reachable NLRI: its family is disabled, which drops them all.
+void require_reachable_nlri(const Update& u, const std::bitset<256>& seen, UpdateVerdict& verdict) {
+  if (verdict.action <= UpdateAction::attribute_discard || verdict.action == UpdateAction::session_reset) return;
+  if (!u.nlri.empty() || (u.mp_reach && !u.mp_reach->nlri.empty())) return;
+  if (seen[static_cast<std::size_t>(AttributeType::mp_reach_nlri)] && !u.mp_reach) return;
+  constexpr auto kMpUnreach = static_cast<std::uint8_t>(AttributeType::mp_unreach_nlri);
+  auto others = seen;
+  others.reset(kMpUnreach);
+  // An attribute that ran past the list, or whose header could not be read, is not in `seen`.
+  const bool unlisted = std::any_of(verdict.problems.begin(), verdict.problems.end(),
+                                    [](const UpdateProblem& p) { return p.attribute_type != kMpUnreach; });
+  if (others.none() && !unlisted) return;
+  UpdateVerdict escalated;
+  for (auto p : verdict.problems) {
+    if (p.action > UpdateAction::attribute_discard) {
+      p.action = UpdateAction::session_reset;
+      p.reason += " (in an UPDATE without reachable NLRI, RFC 7606 §5.2)";
+    }
+    escalated.add(std::move(p));
+  }
+  verdict = std::move(escalated);
 }
 
 }  // namespace
@@ -78,6 +105,7 @@ DecodedUpdate decode_update(std::span<const std::uint8_t> body, const Context& c
   }
   auto seen = decode_path_attributes(attributes, context, out.update, verdict);
   check_mandatory(out.update, seen, verdict);
+  require_reachable_nlri(out.update, seen, verdict);
   return out;
 }
 

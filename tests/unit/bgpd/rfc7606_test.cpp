@@ -234,6 +234,39 @@ TEST_CASE("RFC 7606 §7.5, §7.9, §7.10: LOCAL_PREF, ORIGINATOR_ID, CLUSTER_LIS
   }
 }
 
+TEST_CASE("RFC 7606 §5.2: an error beyond attribute discard without reachable NLRI resets the session") {
+  const std::string mp_unreach = "80 0f 08 0002 01 20 20010db8 ";  // withdraws 2001:db8::/32
+  SUBCASE("a malformed COMMUNITIES beside an IPv6 withdrawal") {
+    auto d = decode("", kMandatory + "c0 08 03 000001 " + mp_unreach, "");
+    check(d, UpdateAction::session_reset, 5, "c0 08 03 000001");
+    CHECK(d.verdict.notification()->subcode == 5);
+  }
+  SUBCASE("a malformed MULTI_EXIT_DISC beside IPv4 withdrawals") {
+    check(decode("18 0a0100", "80 04 03 000001", ""), UpdateAction::session_reset, 5, "80 04 03 000001");
+  }
+  SUBCASE("an attribute running past the list of an UPDATE without NLRI") {
+    check(decode("", "80 04 08 000001", ""), UpdateAction::session_reset, 5, "80 04 08 000001");
+  }
+  SUBCASE("an MP_REACH_NLRI without NLRI is no reachable NLRI") {
+    check(decode("", kMandatory + "c0 08 03 000001 80 0e 15 0002 01 10 20010db8000000000000000000000001 00", ""),
+          UpdateAction::session_reset, 5, "c0 08 03 000001");
+  }
+  SUBCASE("attribute discard alone stays attribute discard") {
+    auto d = decode("18 0a0100", "40 06 01 00", "");
+    CHECK(d.verdict.action == UpdateAction::attribute_discard);
+  }
+  SUBCASE("a malformed MP_UNREACH_NLRI alone still disables its family") {
+    CHECK(decode("", "80 0f 05 0002 01 40 fd", "").verdict.action == UpdateAction::afi_safi_disable);
+  }
+  SUBCASE("an unreadable MP_REACH_NLRI holds NLRI: its family is disabled, not the session reset") {
+    auto d = decode("", "40 01 01 00 40 02 06 02 01 0000fde9 80 0e 0b 0002 01 05 0a00000100 00 00", "");
+    CHECK(d.verdict.action == UpdateAction::afi_safi_disable);
+  }
+  SUBCASE("with NLRI the UPDATE is treated as withdraw") {
+    check(decode("", kMandatory + "c0 08 03 000001", kNlri), UpdateAction::treat_as_withdraw, 5, "c0 08 03 000001");
+  }
+}
+
 TEST_CASE("RFC 7606 §5.3, §7.11: malformed MP attributes disable the family, or reset when it is unknown") {
   SUBCASE("IPv6 prefix length over 128") {
     auto d = decode(
