@@ -633,7 +633,10 @@ std::bitset<256> decode_path_attributes(std::span<const std::uint8_t> bytes, con
     }
     Fault f;
     if (value.empty() && !d->may_be_empty) {
-      f = fault(Sub::attribute_length_error, std::string(d->name) + " is empty");
+      // RFC 4760 §7: whatever makes an MP attribute incorrect is an Optional Attribute
+      // Error, an empty one too (as when it is one or two octets short of a family).
+      f = fault(is_mp(code) ? Sub::optional_attribute_error : Sub::attribute_length_error,
+                std::string(d->name) + " is empty");
     } else {
       f = d->decode(value, state);
       if (!f && !value.empty()) f = fault(Sub::attribute_length_error, std::string(d->name) + " has trailing octets");

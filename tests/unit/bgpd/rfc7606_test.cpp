@@ -296,7 +296,9 @@ TEST_CASE("RFC 7606 §5.3, §7.11: malformed MP attributes disable the family, o
   }
   SUBCASE("too short to name a family: session reset") {
     check(decode("", "80 0f 02 0002", ""), UpdateAction::session_reset, 9, "80 0f 02 0002");
-    check(decode("", "80 0e 00", ""), UpdateAction::session_reset, 5, "80 0e 00");
+    // RFC 4760 §7: Optional Attribute Error, empty or not (as BIRD answers).
+    check(decode("", "80 0e 00", ""), UpdateAction::session_reset, 9, "80 0e 00");
+    check(decode("", "80 0f 00", ""), UpdateAction::session_reset, 9, "80 0f 00");
   }
 }
 
