@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <stdexcept>
 
@@ -31,41 +32,81 @@ std::vector<std::string> colon_joined(const rapidjson::Value* list) {
   return out;
 }
 
-}  // namespace
-
-std::vector<SeenRoute> fold_exabgp_updates(const std::string& lines) {
-  std::vector<SeenRoute> routes;
-  auto erase = [&](const std::string& prefix) {
-    std::erase_if(routes, [&](const SeenRoute& route) { return route.prefix == prefix; });
-  };
+// Calls `visit` with each JSON message of `lines` that arrived on `session` (every one when
+// `session` is empty); acknowledgements and other text are skipped.
+template <typename Visit>
+void each_message(const std::string& lines, std::string_view session, Visit&& visit) {
   for (std::string_view line : split_lines(lines)) {
     if (!line.starts_with("{")) continue;  // "done" acknowledgements
     auto document = json::parse(line);
     if (!document) continue;
-    const auto* type = json::find(*document, "type");
-    if (!type || !type->IsString()) continue;
-    if (std::string_view(type->GetString()) == "state") {
+    if (!session.empty()) {
       const auto* neighbor = json::find(*document, "neighbor");
-      const auto* state = neighbor ? json::find(*neighbor, "state") : nullptr;
-      if (state && state->IsString() && std::string_view(state->GetString()) == "down") routes.clear();
-      continue;
+      const auto* address = neighbor ? json::find(*neighbor, "address") : nullptr;
+      const auto* local = address ? json::find(*address, "local") : nullptr;
+      if (!local || !local->IsString() || std::string_view(local->GetString()) != session) continue;
     }
-    if (std::string_view(type->GetString()) != "update") continue;
-    const auto* neighbor = json::find(*document, "neighbor");
-    const auto* message = neighbor ? json::find(*neighbor, "message") : nullptr;
-    const auto* update = message ? json::find(*message, "update") : nullptr;
-    if (!update) continue;
-    if (const auto* withdraw = json::find(*update, "withdraw"); withdraw && withdraw->IsObject()) {
-      for (const auto& family : withdraw->GetObject()) {
-        if (!family.value.IsArray()) continue;
-        for (const auto& nlri : family.value.GetArray()) {
-          const auto* prefix = json::find(nlri, "nlri");
-          if (prefix && prefix->IsString()) erase(prefix->GetString());
-        }
+    visit(*document);
+  }
+}
+
+bool is_type(const rapidjson::Value& message, std::string_view type) {
+  const auto* value = json::find(message, "type");
+  return value && value->IsString() && std::string_view(value->GetString()) == type;
+}
+
+bool session_down(const rapidjson::Value& message) {
+  if (!is_type(message, "state")) return false;
+  const auto* neighbor = json::find(message, "neighbor");
+  const auto* state = neighbor ? json::find(*neighbor, "state") : nullptr;
+  return state && state->IsString() && std::string_view(state->GetString()) == "down";
+}
+
+const rapidjson::Value* update_of(const rapidjson::Value& message) {
+  if (!is_type(message, "update")) return nullptr;
+  const auto* neighbor = json::find(message, "neighbor");
+  const auto* body = neighbor ? json::find(*neighbor, "message") : nullptr;
+  return body ? json::find(*body, "update") : nullptr;
+}
+
+// Calls withdrawn(prefix) for each withdrawn prefix of `update`, then
+// announced(prefix, next hop) for each announced one.
+template <typename Withdrawn, typename Announced>
+void each_nlri(const rapidjson::Value& update, Withdrawn&& withdrawn, Announced&& announced) {
+  if (const auto* withdraw = json::find(update, "withdraw"); withdraw && withdraw->IsObject()) {
+    for (const auto& family : withdraw->GetObject()) {
+      if (!family.value.IsArray()) continue;
+      for (const auto& nlri : family.value.GetArray()) {
+        const auto* prefix = json::find(nlri, "nlri");
+        if (prefix && prefix->IsString()) withdrawn(std::string(prefix->GetString()));
       }
     }
-    const auto* announce = json::find(*update, "announce");
-    if (!announce || !announce->IsObject()) continue;
+  }
+  const auto* announce = json::find(update, "announce");
+  if (!announce || !announce->IsObject()) return;
+  for (const auto& family : announce->GetObject()) {
+    if (!family.value.IsObject()) continue;
+    for (const auto& by_next_hop : family.value.GetObject()) {
+      if (!by_next_hop.value.IsArray()) continue;
+      for (const auto& nlri : by_next_hop.value.GetArray()) {
+        const auto* prefix = json::find(nlri, "nlri");
+        if (prefix && prefix->IsString()) announced(std::string(prefix->GetString()), by_next_hop.name.GetString());
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<SeenRoute> fold_exabgp_updates(const std::string& lines, std::string_view session) {
+  std::vector<SeenRoute> routes;
+  auto erase = [&](const std::string& prefix) {
+    std::erase_if(routes, [&](const SeenRoute& route) { return route.prefix == prefix; });
+  };
+  each_message(lines, session, [&](const rapidjson::Value& message) {
+    if (session_down(message)) routes.clear();
+    const auto* update = update_of(message);
+    if (!update) return;
     SeenRoute shape;
     if (const auto* attribute = json::find(*update, "attribute")) {
       if (const auto* origin = json::find(*attribute, "origin"); origin && origin->IsString()) {
@@ -83,23 +124,64 @@ std::vector<SeenRoute> fold_exabgp_updates(const std::string& lines) {
       shape.communities = colon_joined(json::find(*attribute, "community"));
       shape.large_communities = colon_joined(json::find(*attribute, "large-community"));
     }
-    for (const auto& family : announce->GetObject()) {
-      if (!family.value.IsObject()) continue;
-      for (const auto& by_next_hop : family.value.GetObject()) {
-        if (!by_next_hop.value.IsArray()) continue;
-        for (const auto& nlri : by_next_hop.value.GetArray()) {
-          const auto* prefix = json::find(nlri, "nlri");
-          if (!prefix || !prefix->IsString()) continue;
-          erase(prefix->GetString());
-          SeenRoute route = shape;
-          route.prefix = prefix->GetString();
-          route.next_hops = {by_next_hop.name.GetString()};
-          routes.push_back(std::move(route));
-        }
-      }
-    }
-  }
+    each_nlri(*update, erase, [&](const std::string& prefix, const std::string& next_hop) {
+      erase(prefix);
+      SeenRoute route = shape;
+      route.prefix = prefix;
+      route.next_hops = {next_hop};
+      routes.push_back(std::move(route));
+    });
+  });
   return routes;
+}
+
+std::vector<SeenNotification> exabgp_notifications(const std::string& lines, std::string_view session) {
+  std::vector<SeenNotification> out;
+  each_message(lines, session, [&](const rapidjson::Value& message) {
+    const auto* neighbor = json::find(message, "neighbor");
+    const auto* notification = neighbor ? json::find(*neighbor, "notification") : nullptr;
+    // ExaBGP 4.0 nested it in "message"; 4.2 puts it beside.
+    const auto* body = neighbor ? json::find(*neighbor, "message") : nullptr;
+    if (!notification && body) notification = json::find(*body, "notification");
+    if (!notification) return;
+    const auto* code = json::find(*notification, "code");
+    const auto* subcode = json::find(*notification, "subcode");
+    if (!code || !code->IsUint() || !subcode || !subcode->IsUint()) return;
+    SeenNotification seen{code->GetUint(), subcode->GetUint(), {}};
+    if (const auto* data = json::find(*notification, "data"); data && data->IsString()) {
+      std::string_view hex = data->GetString();
+      if (hex.starts_with("0x") || hex.starts_with("0X")) hex.remove_prefix(2);
+      for (char c : hex) seen.data += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    out.push_back(std::move(seen));
+  });
+  return out;
+}
+
+std::map<std::string, std::string> exabgp_attributes_of(const std::string& lines, std::string_view prefix,
+                                                        std::string_view session) {
+  std::map<std::string, std::string> standing;
+  each_message(lines, session, [&](const rapidjson::Value& message) {
+    if (session_down(message)) standing.clear();
+    const auto* update = update_of(message);
+    if (!update) return;
+    each_nlri(
+        *update,
+        [&](const std::string& withdrawn) {
+          if (withdrawn == prefix) standing.clear();
+        },
+        [&](const std::string& announced, const std::string&) {
+          if (announced != prefix) return;
+          standing.clear();
+          const auto* attribute = json::find(*update, "attribute");
+          if (!attribute || !attribute->IsObject()) return;
+          for (const auto& member : attribute->GetObject()) {
+            standing[member.name.GetString()] =
+                member.value.IsString() ? std::string(member.value.GetString()) : json::serialize(member.value);
+          }
+        });
+  });
+  return standing;
 }
 
 ExabgpSpeaker::ExabgpSpeaker(const TestNetns& ns, std::filesystem::path dir, const std::string& neighbors)
@@ -138,31 +220,25 @@ void ExabgpSpeaker::command(const std::string& line) {
   if (!out.flush()) throw std::runtime_error("cannot append to " + commands_.string());
 }
 
-std::vector<SeenRoute> ExabgpSpeaker::routes() const { return fold_exabgp_updates(read_text_file(received_)); }
-
-std::vector<SeenNotification> ExabgpSpeaker::notifications_received() const {
-  std::vector<SeenNotification> out;
-  for (std::string_view line : split_lines(read_text_file(received_))) {
-    if (!line.starts_with("{")) continue;
-    auto document = json::parse(line);
-    if (!document) continue;
-    const auto* neighbor = json::find(*document, "neighbor");
-    const auto* message = neighbor ? json::find(*neighbor, "message") : nullptr;
-    const auto* notification = message ? json::find(*message, "notification") : nullptr;
-    if (!notification) continue;
-    const auto* code = json::find(*notification, "code");
-    const auto* subcode = json::find(*notification, "subcode");
-    if (code && code->IsUint() && subcode && subcode->IsUint()) out.push_back({code->GetUint(), subcode->GetUint()});
-  }
-  return out;
+std::vector<SeenRoute> ExabgpSpeaker::routes(std::string_view session) const {
+  return fold_exabgp_updates(read_text_file(received_), session);
 }
 
-std::size_t ExabgpSpeaker::updates_received() const {
+std::vector<SeenNotification> ExabgpSpeaker::notifications_received(std::string_view session) const {
+  return exabgp_notifications(read_text_file(received_), session);
+}
+
+std::size_t ExabgpSpeaker::updates_received(std::string_view session) const {
   std::size_t count = 0;
-  for (std::string_view line : split_lines(read_text_file(received_))) {
-    if (line.find("\"type\": \"update\"") != std::string_view::npos) ++count;
-  }
+  each_message(read_text_file(received_), session, [&](const rapidjson::Value& message) {
+    if (is_type(message, "update")) ++count;
+  });
   return count;
+}
+
+std::map<std::string, std::string> ExabgpSpeaker::attributes_of(std::string_view prefix,
+                                                                std::string_view session) const {
+  return exabgp_attributes_of(read_text_file(received_), prefix, session);
 }
 
 }  // namespace sluice::testing::bgp

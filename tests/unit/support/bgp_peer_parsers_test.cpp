@@ -145,6 +145,64 @@ TEST_CASE("ExaBGP's received JSON: announcements, withdrawals and a session goin
   CHECK(sb::fold_exabgp_updates(lines).empty());
 }
 
+TEST_CASE("ExaBGP's received JSON with several sessions: each its own routes, NOTIFICATIONs, raw attributes") {
+  // Captured from ExaBGP 4.2.21 with three neighbour blocks toward one sluice-bgpd.
+  const std::string head = R"({ "exabgp": "4.0.1", "time": 1796539189.7, "host" : "vm", "pid" : 14484, "ppid" : 1, )";
+  auto neighbor = [](const char* local) {
+    return std::string(R"("neighbor": { "address": { "local": ")") + local +
+           R"(", "peer": "192.0.41.1" }, "asn": { "local": 65001, "peer": 64512 } , )";
+  };
+  std::string lines =
+      head + R"("counter": 7, "type": "update", )" + neighbor("192.0.41.3") +
+      R"("direction": "receive", "message": { "update": { "attribute": { "origin": "igp", "as-path": [ 64512, 65001 ], )"
+      R"("confederation-path": [], "atomic-aggregate": true, "aggregator": "65001:192.0.41.2", )"
+      R"("community": [ [ 65001, 7 ] ], "attribute-0x63-0xE0": "0x0102" }, "announce": { "ipv4 unicast": )"
+      R"({ "192.0.41.1": [ { "nlri": "10.7.0.0/24" } ] } } } } } })"
+      "\n" +
+      head + R"("counter": 7, "type": "update", )" + neighbor("192.0.41.4") +
+      R"("direction": "receive", "message": { "update": { "attribute": { "origin": "igp", "as-path": [ 65001 ], )"
+      R"("local-preference": 100 }, "announce": { "ipv4 unicast": { "192.0.41.2": [ { "nlri": "10.7.0.0/24" } ] } } } } } })"
+      "\n" +
+      head + R"("counter": 5, "type": "notification", )" + neighbor("192.0.41.5") +
+      R"("direction": "receive", "notification": { "code": 3, "subcode": 2, "data": "0x406302ABCD" }  } })"
+      "\n";
+  auto at3 = sb::fold_exabgp_updates(lines, "192.0.41.3");
+  REQUIRE(at3.size() == 1);
+  CHECK(at3[0].next_hops == std::vector<std::string>{"192.0.41.1"});
+  CHECK(at3[0].as_path == std::vector<std::uint32_t>{64512, 65001});
+  auto at4 = sb::fold_exabgp_updates(lines, "192.0.41.4");
+  REQUIRE(at4.size() == 1);
+  CHECK(at4[0].local_pref == 100u);
+  CHECK(sb::fold_exabgp_updates(lines).size() == 1);  // all sessions: the later announcement stands
+  CHECK(sb::fold_exabgp_updates(lines, "192.0.41.9").empty());
+
+  auto attributes = sb::exabgp_attributes_of(lines, "10.7.0.0/24", "192.0.41.3");
+  CHECK(attributes["atomic-aggregate"] == "true");
+  CHECK(attributes["aggregator"] == "65001:192.0.41.2");
+  CHECK(attributes["attribute-0x63-0xE0"] == "0x0102");
+  CHECK(attributes["as-path"] == "[64512,65001]");
+  CHECK(sb::exabgp_attributes_of(lines, "10.7.0.0/24", "192.0.41.4").count("aggregator") == 0);
+  CHECK(sb::exabgp_attributes_of(lines, "10.8.0.0/24").empty());
+
+  auto notifications = sb::exabgp_notifications(lines);
+  REQUIRE(notifications.size() == 1);
+  CHECK(notifications[0].code == 3);
+  CHECK(notifications[0].subcode == 2);
+  CHECK(notifications[0].data == "406302abcd");
+  CHECK(sb::exabgp_notifications(lines, "192.0.41.3").empty());
+
+  // A withdrawal, then the session going down, end what stood on that session only.
+  lines += head + R"("type": "update", )" + neighbor("192.0.41.3") +
+           R"("message": { "update": { "withdraw": { "ipv4 unicast": [ { "nlri": "10.7.0.0/24" } ] } } } } })"
+           "\n";
+  CHECK(sb::exabgp_attributes_of(lines, "10.7.0.0/24", "192.0.41.3").empty());
+  CHECK(sb::fold_exabgp_updates(lines, "192.0.41.3").empty());
+  lines += head + R"("type": "state", )" + neighbor("192.0.41.4") +
+           R"("state": "down" } })"
+           "\n";
+  CHECK(sb::fold_exabgp_updates(lines, "192.0.41.4").empty());
+}
+
 TEST_CASE("bgpctl's routes JSON: paths with their attributes") {
   const char* json =
       R"({"ok":true,"routes":[{"prefix":"10.2.0.0/26","paths":[{"from":"10.77.0.2","best":true,"multipath":true,)"
