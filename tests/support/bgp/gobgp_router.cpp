@@ -62,6 +62,19 @@ void read_attribute(const rapidjson::Value& attribute, SeenRoute& route) {
       }
       break;
     }
+    case 9: {  // ORIGINATOR_ID
+      const auto* id = json::find(attribute, "value");
+      if (id && id->IsString()) route.originator_id = id->GetString();
+      break;
+    }
+    case 10: {  // CLUSTER_LIST
+      const auto* list = json::find(attribute, "value");
+      if (!list || !list->IsArray()) break;
+      for (const auto& id : list->GetArray()) {
+        if (id.IsString()) route.cluster_list.emplace_back(id.GetString());
+      }
+      break;
+    }
     case 32: {  // LARGE_COMMUNITY
       const auto* list = json::find(attribute, "value");
       if (!list || !list->IsArray()) break;

@@ -22,7 +22,7 @@ struct SeenRoute {
   bool multipath = false;               // one of the best's equals (ECMP), as bgpctl and FRR say
   bool stale = false;                   // kept by a graceful-restart helper (bgpctl, FRR)
   std::optional<std::uint32_t> path_id; // the ADD-PATH identifier it was received with (bgpctl, FRR)
-  std::string originator_id;            // RFC 4456, empty when absent (bgpctl, FRR)
+  std::string originator_id;            // RFC 4456, empty when absent (bgpctl, FRR, GoBGP)
   std::vector<std::string> cluster_list;
 };
 

@@ -125,6 +125,21 @@ TEST_CASE("GoBGP's rib JSON: attributes by type code") {
   CHECK_FALSE(sb::best_for(routes, "fd00:1::/64"));
   CHECK(sb::paths_for(routes, "fd00:1::/64").front().next_hops == std::vector<std::string>{"fd00::2"});
   CHECK(sb::paths_for(routes, "fd00:1::/64").front().origin == "incomplete");
+  CHECK(v4->originator_id.empty());
+  CHECK(v4->cluster_list.empty());
+}
+
+TEST_CASE("GoBGP's adj-in JSON: a reflected route's ORIGINATOR_ID and CLUSTER_LIST") {
+  const char* json =
+      R"({"10.71.0.0/24":[{"nlri":{"prefix":"10.71.0.0/24"},"age":1796539300,"best":false,"attrs":[{"type":1,"value":0},)"
+      R"({"type":3,"nexthop":"192.0.71.2"},{"type":5,"value":300},{"type":9,"value":"10.255.0.71"},)"
+      R"({"type":10,"value":["10.255.0.1","10.255.0.9"]}],"stale":false,"source-id":"10.255.0.1",)"
+      R"("neighbor-ip":"192.0.72.1"}]})";
+  auto routes = sb::parse_gobgp_routes(json);
+  REQUIRE(routes.size() == 1);
+  CHECK(routes[0].originator_id == "10.255.0.71");
+  CHECK(routes[0].cluster_list == std::vector<std::string>{"10.255.0.1", "10.255.0.9"});
+  CHECK(routes[0].local_pref == 300u);
 }
 
 TEST_CASE("ExaBGP's received JSON: announcements, withdrawals and a session going down") {
