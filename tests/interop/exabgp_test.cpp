@@ -187,7 +187,8 @@ TEST_CASE("treat-as-withdraw and attribute discard keep the session; a monitor s
   for (const auto& address : {ibgp, two_octet, refresher})
     inj.exec_checked({"ip", "addr", "add", address + "/24", "dev", link.b_name()});
 
-  SluiceBgpd bgpd(node, dir.path(), substitute(R"({
+  SluiceBgpd bgpd(node, dir.path(),
+                  substitute(R"({
   "speaker": { "asNumber": 64512, "routerId": "10.255.0.1", "holdTime": 9, "connectRetryTime": 1 },
   "neighbors": [
     { "address": "$EBGP", "asNumber": 65001, "passive": true, "defaultPolicy": "accept",
@@ -201,18 +202,18 @@ TEST_CASE("treat-as-withdraw and attribute discard keep the session; a monitor s
   "policies": { "local-only": { "terms": [ { "match": { "routeSource": "local" }, "action": "accept" } ] } },
   "originate": [ { "prefix": "10.99.0.0/24" } ]
 })",
-                                               {{"$EBGP", ebgp},
-                                                {"$NODE6", link.a_v6()},
-                                                {"$IBGP", ibgp},
-                                                {"$TWO", two_octet},
-                                                {"$REFRESH", refresher},
-                                                {"$MON", mon_link.b_v4()}}));
-  Injector injector(inj, dir.path(), peer,
-                    exabgp_neighbor(peer, ebgp, "10.255.0.2", 65001, 64512, kV4V6) +
-                        exabgp_neighbor(peer, ibgp, "10.255.0.3", 64512, 64512, kV4) +
-                        exabgp_neighbor(peer, two_octet, "10.255.0.4", 65002, 64512, kV4, "capability { asn4 disable; }") +
-                        exabgp_neighbor(peer, refresher, "10.255.0.5", 65005, 64512, kV4V6,
-                                        "capability { route-refresh; }"));
+                             {{"$EBGP", ebgp},
+                              {"$NODE6", link.a_v6()},
+                              {"$IBGP", ibgp},
+                              {"$TWO", two_octet},
+                              {"$REFRESH", refresher},
+                              {"$MON", mon_link.b_v4()}}));
+  Injector injector(
+      inj, dir.path(), peer,
+      exabgp_neighbor(peer, ebgp, "10.255.0.2", 65001, 64512, kV4V6) +
+          exabgp_neighbor(peer, ibgp, "10.255.0.3", 64512, 64512, kV4) +
+          exabgp_neighbor(peer, two_octet, "10.255.0.4", 65002, 64512, kV4, "capability { asn4 disable; }") +
+          exabgp_neighbor(peer, refresher, "10.255.0.5", 65005, 64512, kV4V6, "capability { route-refresh; }"));
   ExabgpSpeaker monitor(mon, monitor_dir.path(),
                         exabgp_neighbor(mon_link.a_v4(), mon_link.b_v4(), "10.255.0.99", 65099, 64512, kV4));
   auto& exa = injector.exabgp();
@@ -238,8 +239,8 @@ TEST_CASE("treat-as-withdraw and attribute discard keep the session; a monitor s
     injector.send(local, "announce route " + prefix + " next-hop " + local);
     REQUIRE_MESSAGE(wait_until([&] { return kernel_route(node, prefix) == prefix + " via " + local; }, kStep),
                     logs(bgpd, exa));
-    injector.send(local, "announce route " + prefix + " next-hop " +
-                             (bad_next_hop.empty() ? local : bad_next_hop) + " " + bad);
+    injector.send(
+        local, "announce route " + prefix + " next-hop " + (bad_next_hop.empty() ? local : bad_next_hop) + " " + bad);
     CHECK_MESSAGE(wait_until(
                       [&] {
                         return neighbor_number(bgpd, local, {"updatesTreatedAsWithdraw"}) == counted + 1 &&
@@ -342,7 +343,8 @@ TEST_CASE("treat-as-withdraw and attribute discard keep the session; a monitor s
   CHECK(route_of(bgpd.routes(), "10.3.12.0/24").communities.size() == 600);
   CHECK(route_of(monitor.routes(), "10.3.12.0/24").communities.size() == 600);
   std::string many;
-  for (int code = 0x80; code < 0x80 + 100; ++code) many += fmt::format(" attribute [0x{:02x} 0xc0 0x{:02x}]", code, code);
+  for (int code = 0x80; code < 0x80 + 100; ++code)
+    many += fmt::format(" attribute [0x{:02x} 0xc0 0x{:02x}]", code, code);
   seen = expect_kept(ebgp, "100 unknown attributes", "10.3.13.0/24", many);
   CHECK(std::count_if(seen.begin(), seen.end(), [](const auto& a) { return a.first.ends_with("-0xE0"); }) == 100);
   CHECK(seen["attribute-0xE3-0xE0"] == "0xe3");  // values in lower case
@@ -367,8 +369,11 @@ TEST_CASE("treat-as-withdraw and attribute discard keep the session; a monitor s
   REQUIRE(wait_until([&] { return best_for(exa.routes(refresher), "10.99.0.0/24").has_value(); }, kStep));
   const auto updates = exa.updates_received(refresher);
   injector.send(refresher, "announce route-refresh ipv6 unicast");
-  REQUIRE_MESSAGE(wait_until([&] { return neighbor_number(bgpd, refresher, {"messagesIn", "routeRefresh"}) == 1; },
-                             kStep),
+  REQUIRE_MESSAGE(wait_until(
+                      [&] {
+                        return neighbor_number(bgpd, refresher, {"messagesIn", "routeRefresh"}) == 1;
+                      },
+                      kStep),
                   logs(bgpd, exa));
   injector.send(refresher, "announce route-refresh ipv4 unicast");
   CHECK(wait_until([&] { return exa.updates_received(refresher) > updates; }, kStep));
@@ -409,8 +414,8 @@ TEST_CASE("session resets: each on a session of its own, with the NOTIFICATION's
   const std::string mp_reach_v6 = raw("0002 01 10 fd000053000000000000000000000002 00 30 20010db80006");
   const std::vector<Reset> resets{
       // RFC 4271 §6.3: the attribute as data.
-      {2, "an unknown well-known attribute", "announce route 10.5.2.0/24 next-hop 192.0.53.2 attribute [0x63 0x40 0xabcd]",
-       3, 2, "406302abcd"},
+      {2, "an unknown well-known attribute",
+       "announce route 10.5.2.0/24 next-hop 192.0.53.2 attribute [0x63 0x40 0xabcd]", 3, 2, "406302abcd"},
       // RFC 7606 §3 g.
       {3, "MP_REACH_NLRI twice",
        "announce route 2001:db8:3::/48 next-hop " + v6_next_hop + " attribute [0x0e 0x80 " + mp_reach_v6 + "]", 3, 1,
@@ -437,7 +442,11 @@ TEST_CASE("session resets: each on a session of its own, with the NOTIFICATION's
       // RFC 7606 §7.11: disabling the session's only family resets it.
       {10, "an IPv4 MP_REACH_NLRI with a 16-octet next hop on an IPv4-only session",
        "announce route 10.5.10.0/24 next-hop " + v6_next_hop, 3, 9,
-       "800e19000101" "10" "fd000053000000000000000000000002" "00" "180a050a"},
+       "800e19000101"
+       "10"
+       "fd000053000000000000000000000002"
+       "00"
+       "180a050a"},
   };
   // OPEN errors (RFC 4271 §6.2, RFC 7607, RFC 6793): the session never comes up.
   struct BadOpen {
@@ -448,18 +457,19 @@ TEST_CASE("session resets: each on a session of its own, with the NOTIFICATION's
     std::string extra;
     unsigned subcode;
   };
-  const std::vector<BadOpen> opens{{12, "BGP Identifier 0.0.0.0", "0.0.0.0", 65012, "", 3},
-                                   {13, "AS 0", "10.255.0.13", 0, "", 2},
-                                   {14, "AS_TRANS without the 4-octet capability", "10.255.0.14", 23456,
-                                    "capability { asn4 disable; }", 2}};
+  const std::vector<BadOpen> opens{
+      {12, "BGP Identifier 0.0.0.0", "0.0.0.0", 65012, "", 3},
+      {13, "AS 0", "10.255.0.13", 0, "", 2},
+      {14, "AS_TRANS without the 4-octet capability", "10.255.0.14", 23456, "capability { asn4 disable; }", 2}};
 
   std::string bgpd_neighbors, neighbors;
   for (const auto& r : resets) {
     const bool v4_only = r.n == 10;
     bgpd_neighbors += fmt::format(
         R"({{ "address": "{}", "asNumber": 65001, "passive": true, "defaultPolicy": "accept"{} }},)", local(r.n),
-        v4_only ? "" : fmt::format(R"(, "families": ["ipv4-unicast", "ipv6-unicast"], "nextHopSelfIpv6": "{}")",
-                                   link.a_v6()));
+        v4_only
+            ? ""
+            : fmt::format(R"(, "families": ["ipv4-unicast", "ipv6-unicast"], "nextHopSelfIpv6": "{}")", link.a_v6()));
     neighbors += exabgp_neighbor(peer, local(r.n), "10.255.0." + std::to_string(r.n), 65001, 64512,
                                  v4_only ? kV4 : kV4V6, r.n == 9 ? "capability { operational; }" : "");
   }
@@ -628,11 +638,13 @@ TEST_CASE("AFI/SAFI disable: that family's routes from the peer go and more are 
     // More routes of the disabled family are ignored (checked once bgpd has read the
     // UPDATE), the other family's still taken.
     const auto updates = neighbor_number(bgpd, address, {"messagesIn", "update"});
-    const std::string again = c.ipv4_disabled ? fmt::format("10.8.{}.0/24", c.n) : fmt::format("2001:db8:8:{}::/64", c.n);
+    const std::string again =
+        c.ipv4_disabled ? fmt::format("10.8.{}.0/24", c.n) : fmt::format("2001:db8:8:{}::/64", c.n);
     injector.send(address, "announce route " + again + " next-hop " + (c.ipv4_disabled ? address : v6_next_hop));
     REQUIRE(wait_until([&] { return neighbor_number(bgpd, address, {"messagesIn", "update"}) > updates; }, kStep));
     CHECK_FALSE(in_rib(again));
-    const std::string other = c.ipv4_disabled ? fmt::format("2001:db8:9:{}::/64", c.n) : fmt::format("10.9.{}.0/24", c.n);
+    const std::string other =
+        c.ipv4_disabled ? fmt::format("2001:db8:9:{}::/64", c.n) : fmt::format("10.9.{}.0/24", c.n);
     injector.send(address, "announce route " + other + " next-hop " + (c.ipv4_disabled ? v6_next_hop : address));
     CHECK(wait_until([&] { return in_rib(other); }, kStep));
     CHECK(bgpd.established(address));
