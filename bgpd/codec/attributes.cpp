@@ -18,6 +18,9 @@ struct AttributeDecodeState {
   // RFC 6793: from a 2-octet peer these are merged into AS_PATH / AGGREGATOR at the end.
   std::optional<AsPath> as4_path;
   std::optional<Aggregator> as4_aggregator;
+  // A NEXT_HOP naming our end of the session: an error unless ORIGINATOR_ID, which may
+  // come later in the list, says the route is our own reflected back.
+  bool next_hop_is_ours = false;
 };
 
 namespace {
@@ -176,9 +179,9 @@ Fault decode_next_hop(Reader& v, AttributeDecodeState& s) {
   ip::Address a = read_v4(bytes);
   if (martian_next_hop(a))
     return fault(Sub::invalid_next_hop_attribute, "NEXT_HOP " + a.to_string() + " is not a host address");
-  // RFC 4271 §6.3: a semantically incorrect NEXT_HOP is logged and its routes ignored.
-  if (s.context.local_address && a == *s.context.local_address)
-    return fault(Sub::invalid_next_hop_attribute, "NEXT_HOP " + a.to_string() + " is this speaker's own address");
+  // RFC 4271 §6.3: a semantically incorrect NEXT_HOP is logged and its routes ignored;
+  // decided once ORIGINATOR_ID is known (decode_path_attributes).
+  if (s.context.local_address && a == *s.context.local_address) s.next_hop_is_ours = true;
   s.update.attributes.next_hop = a;
   return std::nullopt;
 }
@@ -570,6 +573,7 @@ std::bitset<256> decode_path_attributes(std::span<const std::uint8_t> bytes, con
                                         UpdateVerdict& verdict) {
   AttributeDecodeState state{context, update, {}, {}};
   std::bitset<256> seen;
+  std::span<const std::uint8_t> next_hop_attribute;
   Reader r(bytes);
   while (!r.empty()) {
     const std::size_t start = r.offset();
@@ -645,6 +649,17 @@ std::bitset<256> decode_path_attributes(std::span<const std::uint8_t> bytes, con
       auto action = f->action.value_or(d->on_malformed);
       if (action == UpdateAction::afi_safi_disable && !f->afi_safi) action = UpdateAction::session_reset;
       record(verdict, action, code, f->subcode, attribute, std::move(f->reason), f->afi_safi);
+    }
+    if (d->type == AttributeType::next_hop) next_hop_attribute = attribute;
+  }
+  if (state.next_hop_is_ours) {
+    const auto& originator = update.attributes.originator_id;
+    const bool reflected_back = originator && context.local_identifier && *originator == *context.local_identifier;
+    if (!reflected_back) {
+      const auto code = static_cast<std::uint8_t>(AttributeType::next_hop);
+      record(verdict, UpdateAction::treat_as_withdraw, code, Sub::invalid_next_hop_attribute, next_hop_attribute,
+             "NEXT_HOP " + update.attributes.next_hop->to_string() + " is this speaker's own address");
+      update.attributes.next_hop.reset();
     }
   }
   if (!context.four_octet_as) merge_as4(state);

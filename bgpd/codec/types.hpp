@@ -62,6 +62,10 @@ struct Context {
   // Our end of the session (receive side): a NEXT_HOP naming it is semantically incorrect
   // (RFC 4271 §5.1.3 a, §6.3).
   std::optional<ip::Address> local_address;
+  // Our BGP Identifier (receive side): a route carrying it as ORIGINATOR_ID is our own,
+  // reflected back (FRR's reflectors do that), with our address as NEXT_HOP; a loop the
+  // RIB drops (RFC 4456 §8), not a NEXT_HOP error.
+  std::optional<ip::Address> local_identifier;
 
   bool has_add_path(AfiSafi afi_safi) const {
     return std::find(add_path.begin(), add_path.end(), afi_safi) != add_path.end();

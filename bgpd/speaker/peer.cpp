@@ -140,11 +140,12 @@ bool Peer::accept(tcp::socket socket) {
 void Peer::attach(const AttemptPtr& attempt, tcp::socket socket) {
   std::weak_ptr<Attempt> weak = attempt;
   BgpConnection::Handlers handlers;
-  handlers.context = [weak] {
+  handlers.context = [weak, identifier = settings_.session.local_identifier] {
     auto a = weak.lock();
     if (!a || !a->fsm.negotiated()) return Context{};
     Context context = a->fsm.negotiated()->receive_context();
     if (a->connection) context.local_address = a->connection->local().address;
+    context.local_identifier = identifier;
     return context;
   };
   handlers.message = [this, weak](Decoded<Received> message) {

@@ -168,6 +168,31 @@ TEST_CASE("RFC 7606 §7.1-7.5: ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF are tr
     ours.local_address = sluice::ip::Address::v4(0x0a000002u);
     CHECK(decode("", origin_as_path + attribute, kNlri, ours).verdict.ok());
   }
+  SUBCASE("NEXT_HOP naming the receiving speaker on its own route reflected back (RFC 4456 §8)") {
+    // FRR's reflectors send a client's routes back to it: ORIGINATOR_ID is then our
+    // identifier, and the RIB drops the route as a loop. Not a NEXT_HOP error.
+    Context ours = four_octet();
+    ours.local_address = sluice::ip::Address::v4(0x0a000001u);
+    ours.local_identifier = sluice::ip::Address::v4(0x0aff0001u);
+    const std::string next_hop = "40 03 04 0a000001 ";
+    const std::string our_originator = "80 09 04 0aff0001 ";
+    for (const auto& attributes : {origin_as_path + next_hop + our_originator, our_originator + origin_as_path + next_hop}) {
+      auto d = decode("", attributes, kNlri, ours);
+      CHECK(d.verdict.ok());
+      CHECK(d.update.attributes.next_hop == sluice::ip::Address::v4(0x0a000001u));
+      CHECK(d.update.attributes.originator_id == sluice::ip::Address::v4(0x0aff0001u));
+    }
+    // Another speaker's route with our address as next hop stays an error, in either order.
+    const std::string their_originator = "80 09 04 0aff0002 ";
+    check(decode("", origin_as_path + next_hop + their_originator, kNlri, ours), UpdateAction::treat_as_withdraw, 8,
+          next_hop);
+    auto d = decode("", their_originator + origin_as_path + next_hop, kNlri, ours);
+    check(d, UpdateAction::treat_as_withdraw, 8, next_hop);
+    CHECK_FALSE(d.update.attributes.next_hop);
+    ours.local_identifier.reset();
+    check(decode("", origin_as_path + next_hop + our_originator, kNlri, ours), UpdateAction::treat_as_withdraw, 8,
+          next_hop);
+  }
   SUBCASE("MULTI_EXIT_DISC length") {
     check(decode("", kMandatory + "80 04 03 000001", kNlri), UpdateAction::treat_as_withdraw, 5, "80 04 03 000001");
   }
