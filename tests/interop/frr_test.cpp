@@ -323,7 +323,18 @@ TEST_CASE("bgpd as a client of an FRR route reflector: reflected routes carry OR
   REQUIRE(at_rr);
   CHECK(at_rr->originator_id.empty());
   CHECK(at_rr->next_hops == std::vector<std::string>{to_node.b_v4()});
-  // Our own route does not come back to us.
+  // FRR reflects our route back to us too (its update group holds both clients): bgpd
+  // drops it as a loop (ORIGINATOR_ID is ours, RFC 4456 §8), not as an RFC 7606 error.
+  CHECK(eventually(
+      [&] {
+        auto sent = frr_rr.vtysh({"show bgp ipv4 unicast neighbors " + to_node.b_v4() + " advertised-routes"});
+        return sent.output.find("10.244.3.0/26") != std::string::npos;
+      },
+      10s));
+  CHECK_FALSE_MESSAGE(
+      eventually([&] { return bgpd.neighbor_json(to_node.a_v4()).find(R"("updatesTreatedAsWithdraw":0)") == std::string::npos; },
+                 3s),
+      bgpd.neighbor_json(to_node.a_v4()), log_text(bgpd.log_file()));
   CHECK(paths_for(bgpd.routes(), "10.244.3.0/26").size() == 1);
 }
 
