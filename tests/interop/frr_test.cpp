@@ -416,8 +416,8 @@ TEST_CASE("graceful restart with FRR as the helper: bgpd's routes stay at FRR, s
   Link link(node, "eth-tor", tor, "eth-node", 47);
   FrrRouter frr(tor, dt.path(),
                 frr_config(65010, "10.255.0.2", {{link.a_v4(), 64512}},
-                           " bgp graceful-restart\n address-family ipv4 unicast\n  network 10.9.0.0/24\n"
-                           " exit-address-family\n"));
+                           // FRR's default graceful-restart mode: helper.
+                           " address-family ipv4 unicast\n  network 10.9.0.0/24\n exit-address-family\n"));
   SluiceBgpd bgpd(node, dir.path(), substitute(R"({
   "speaker": { "asNumber": 64512, "routerId": "10.255.0.1", "holdTime": 9, "connectRetryTime": 1,
                "gracefulRestart": { "restartTime": 60, "deferralTime": 30 } },
@@ -434,6 +434,7 @@ TEST_CASE("graceful restart with FRR as the helper: bgpd's routes stay at FRR, s
   const std::string capability = frr.vtysh({"show bgp neighbors " + link.a_v4()}).output;
   CHECK_MESSAGE(capability.find("Graceful Restart Capability: advertised and received") != std::string::npos,
                 capability);
+  CHECK_MESSAGE(capability.find("Local GR Mode: Helper") != std::string::npos, capability);
 
   bgpd.stop();  // SIGTERM: a graceful stop, the sessions closed without a NOTIFICATION
   CHECK(log_text(bgpd.log_file()).find("sessions closed for a graceful restart") != std::string::npos);
