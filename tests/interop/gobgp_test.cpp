@@ -57,7 +57,6 @@ std::string gobgp_config(std::uint32_t as, const std::string& router_id, const s
     text += "[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"" + n.address +
             "\"\n    peer-as = " + std::to_string(n.as) +
             "\n  [neighbors.timers.config]\n    hold-time = 9\n    keepalive-interval = 3\n    connect-retry = 1\n"
-            "    idle-hold-time-after-reset = 1\n"
             "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = \"ipv4-unicast\"\n";
   }
   return text;
