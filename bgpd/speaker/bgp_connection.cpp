@@ -1,8 +1,10 @@
 #include "bgpd/speaker/bgp_connection.hpp"
 
+#include <cstring>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/read.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -33,7 +35,8 @@ void BgpConnection::start() {
 void BgpConnection::send(std::vector<std::uint8_t> bytes) {
   if (closing_ || close_after_drain_) return;
   queued_bytes_ += bytes.size();
-  queue_.push_back(std::move(bytes));
+  queue_.insert(queue_.end(), bytes.begin(), bytes.end());
+  ++queued_messages_;
   if (!writing_) {
     writing_ = true;
     asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->write_loop(); },
@@ -63,52 +66,67 @@ void BgpConnection::fail(const std::string& why) {
 }
 
 asio::awaitable<void> BgpConnection::read_loop() {
-  std::vector<std::uint8_t> buffer(kMaxExtendedMessageLength);
+  // Room for a whole message of the largest size after any partial one: a read then brings
+  // up to that much, and every whole message in it is handed over before the next read, so
+  // the owner's work (and the RIB's processing) happens once per read, not per message.
+  std::vector<std::uint8_t> buffer(2 * kMaxExtendedMessageLength + kHeaderLength);
+  std::size_t start = 0, end = 0;  // [start, end) is read and not yet handed over
   while (!closing_) {
+    while (true) {
+      const Context context = handlers_.context();
+      const std::span<const std::uint8_t> have(buffer.data() + start, end - start);
+      auto header = decode_header(have, context);
+      if (!header) {
+        handlers_.message(header.error());
+        co_return;  // a header error ends the session; the owner closes
+      }
+      if (!*header || (*header)->length > have.size()) break;
+      const std::size_t length = (*header)->length;
+      auto message = decode_message(have.first(length), context);
+      start += length;
+      handlers_.message(std::move(message));
+      if (closing_) co_return;
+    }
+    if (start > 0) {
+      std::memmove(buffer.data(), buffer.data() + start, end - start);
+      end -= start;
+      start = 0;
+    }
     boost::system::error_code ec;
-    co_await asio::async_read(socket_, asio::buffer(buffer.data(), kHeaderLength),
-                              asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n = co_await socket_.async_read_some(asio::buffer(buffer.data() + end, buffer.size() - end),
+                                                           asio::redirect_error(asio::use_awaitable, ec));
     if (closing_) co_return;
     if (ec) {
-      fail(ec == asio::error::eof ? "the peer closed the connection" : ec.message());
+      fail(ec != asio::error::eof ? ec.message()
+           : end > 0              ? "the peer closed the connection mid-message"
+                                  : "the peer closed the connection");
       co_return;
     }
-    const Context context = handlers_.context();
-    auto header = decode_header(std::span<const std::uint8_t>(buffer.data(), kHeaderLength), context);
-    if (!header) {
-      handlers_.message(header.error());
-      co_return;  // a header error ends the session; the owner closes
-    }
-    const std::size_t length = (*header)->length;
-    if (length > kHeaderLength) {
-      co_await asio::async_read(socket_, asio::buffer(buffer.data() + kHeaderLength, length - kHeaderLength),
-                                asio::redirect_error(asio::use_awaitable, ec));
-      if (closing_) co_return;
-      if (ec) {
-        fail(ec == asio::error::eof ? "the peer closed the connection mid-message" : ec.message());
-        co_return;
-      }
-    }
-    auto message = decode_message(std::span<const std::uint8_t>(buffer.data(), length), context);
-    handlers_.message(std::move(message));
+    end += n;
+    // Whatever else became ready meanwhile (an accept, a timer, the other connection of a
+    // collision) runs before these messages, as it did when every message took two reads.
+    co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+    if (closing_) co_return;
   }
 }
 
 asio::awaitable<void> BgpConnection::write_loop() {
   while (!queue_.empty()) {
     if (closing_ && !close_after_drain_) break;
-    std::vector<std::uint8_t> bytes = std::move(queue_.front());
-    queue_.pop_front();
+    // Everything queued goes in one write; messages queued meanwhile go in the next.
+    writing_bytes_.clear();
+    writing_bytes_.swap(queue_);
+    const std::size_t messages = std::exchange(queued_messages_, 0);
     boost::system::error_code ec;
-    co_await asio::async_write(socket_, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
-    queued_bytes_ -= bytes.size();
+    co_await asio::async_write(socket_, asio::buffer(writing_bytes_), asio::redirect_error(asio::use_awaitable, ec));
+    queued_bytes_ -= writing_bytes_.size();
     if (ec) {
       writing_ = false;
       close_after_drain_ = false;
       fail(ec.message());
       co_return;
     }
-    ++messages_written_;
+    messages_written_ += messages;
     if (queue_.empty() && !closing_ && handlers_.drained) handlers_.drained();
   }
   writing_ = false;

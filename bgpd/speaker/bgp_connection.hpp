@@ -1,7 +1,8 @@
-// One TCP connection carrying BGP: reads whole messages (the header first, then exactly
-// the length it names, decoded with the session's current codec context) and hands each
-// to its owner; writes queued messages in order. The owner learns how full the send queue
-// is, to pull UPDATEs from the RIB only as fast as the peer takes them.
+// One TCP connection carrying BGP: reads whole messages (as many as one read brings, each
+// framed by its header and decoded with the session's current codec context) and hands
+// each to its owner; writes queued messages in order, all that are waiting in one write.
+// The owner learns how full the send queue is, to pull UPDATEs from the RIB only as fast
+// as the peer takes them.
 //
 // Shared-owned: the read and write coroutines hold it until the socket closes, so the
 // owner may drop its reference at any time (after close()).
@@ -10,7 +11,6 @@
 #include <utility>  // boost/asio/awaitable.hpp (1.74) uses std::exchange without including it
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -64,8 +64,11 @@ class BgpConnection : public std::enable_shared_from_this<BgpConnection> {
   Handlers handlers_;
   ip::Endpoint local_;
   ip::Endpoint remote_;
-  std::deque<std::vector<std::uint8_t>> queue_;
-  std::size_t queued_bytes_ = 0;
+  // Messages waiting, back to back, and how many; the write in flight owns `writing_bytes_`.
+  std::vector<std::uint8_t> queue_;
+  std::size_t queued_messages_ = 0;
+  std::vector<std::uint8_t> writing_bytes_;
+  std::size_t queued_bytes_ = 0;  // both
   bool writing_ = false;
   bool closing_ = false;   // no more handler calls
   bool close_after_drain_ = false;
