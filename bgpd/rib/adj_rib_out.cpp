@@ -28,26 +28,16 @@ AdjRibOut::AdjRibOut(AfiSafi family, PeerId peer, const PeerSession& session, co
       add_path_(session.send_context.has_add_path(family)),
       max_length_(session.send_context.max_message_length()) {}
 
-template <class F>
-void AdjRibOut::for_each_bit(const std::vector<std::uint64_t>& bits, F&& visit) {
-  for (std::size_t word = 0; word < bits.size(); ++word) {
-    for (std::uint64_t rest = bits[word]; rest != 0; rest &= rest - 1) {
-      visit(static_cast<EntryIndex>(word * 64 + static_cast<std::size_t>(__builtin_ctzll(rest))));
-    }
-  }
-}
-
 AdjRibOut::~AdjRibOut() {
-  for_each_bit(round_bits_, [this](EntryIndex i) { rib_.release(i); });
-  for_each_bit(held_bits_, [this](EntryIndex i) { rib_.release(i); });
+  round_bits_.for_each([this](EntryIndex i) { rib_.release(i); });
+  held_bits_.for_each([this](EntryIndex i) { rib_.release(i); });
 }
 
-void AdjRibOut::set_bit(std::vector<std::uint64_t>& bits, EntryIndex i, bool on) {
-  if (i / 64 >= bits.size()) bits.resize(std::max<std::size_t>(i / 64 + 1, (rib_.index_limit() + 63) / 64), 0);
+void AdjRibOut::set_bit(IndexBits& bits, EntryIndex i, bool on) {
   if (on) {
-    bits[i / 64] |= std::uint64_t{1} << (i % 64);
+    bits.set(i, rib_.index_limit());
   } else {
-    bits[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+    bits.reset(i);
   }
 }
 
@@ -89,7 +79,7 @@ void AdjRibOut::resend_all() {
     for (std::size_t i = 0; i < sent_.capacity(); ++i) sent_[i].reset();
   }
   advertised_count_ = 0;
-  for_each_bit(held_bits_, [this](EntryIndex i) { settle(i); });
+  held_bits_.for_each([this](EntryIndex i) { settle(i); });
   refresh_all();
 }
 
@@ -196,7 +186,7 @@ void AdjRibOut::stage() {
     end_of_rib_requested_ = false;
     end_of_rib_after_round_ = true;
   }
-  if (dirty_count_ > 0) for_each_bit(dirty_bits_, [this](EntryIndex i) { stage_entry(i); });
+  if (dirty_count_ > 0) dirty_bits_.for_each([this](EntryIndex i) { stage_entry(i); });
 }
 
 void AdjRibOut::stage_entry(EntryIndex i) {
@@ -312,8 +302,8 @@ std::optional<Update> AdjRibOut::take_announcements(Bucket& bucket) {
 }
 
 void AdjRibOut::end_round() {
-  for_each_bit(round_bits_, [this](EntryIndex i) { rib_.release(i); });
-  std::fill(round_bits_.begin(), round_bits_.end(), 0);
+  round_bits_.for_each([this](EntryIndex i) { rib_.release(i); });
+  round_bits_.clear();
   withdrawals_ = Items{};
   buckets_.clear();
   bucket_index_.clear();

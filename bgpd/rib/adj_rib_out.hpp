@@ -25,6 +25,7 @@
 #include "bgpd/codec/update.hpp"
 #include "bgpd/rib/chunked_array.hpp"
 #include "bgpd/rib/export.hpp"
+#include "bgpd/rib/index_bits.hpp"
 #include "bgpd/rib/loc_rib.hpp"
 #include "bgpd/rib/peer_info.hpp"
 
@@ -100,11 +101,9 @@ class AdjRibOut {
   };
   using Desired = std::vector<SentPath>;
 
-  bool dirty(EntryIndex i) const { return i < dirty_bits_.size() * 64 && (dirty_bits_[i / 64] >> (i % 64)) & 1; }
-  bool held(EntryIndex i) const { return i < held_bits_.size() * 64 && (held_bits_[i / 64] >> (i % 64)) & 1; }
-  void set_bit(std::vector<std::uint64_t>& bits, EntryIndex i, bool on);
-  template <class F>
-  static void for_each_bit(const std::vector<std::uint64_t>& bits, F&& visit);
+  bool dirty(EntryIndex i) const { return dirty_bits_.test(i); }
+  bool held(EntryIndex i) const { return held_bits_.test(i); }
+  void set_bit(IndexBits& bits, EntryIndex i, bool on);
   void mark(EntryIndex i);
   void settle(EntryIndex i);
   bool has_sent(EntryIndex i) const;
@@ -131,13 +130,13 @@ class AdjRibOut {
 
   ChunkedArray<AttrRef> sent_;                                      // without add-path
   std::unordered_map<EntryIndex, std::vector<SentPath>> sent_paths_;  // with add-path
-  std::vector<std::uint64_t> dirty_bits_;
-  std::vector<std::uint64_t> held_bits_;  // this holds a LocRib reference on the entry
+  IndexBits dirty_bits_;
+  IndexBits held_bits_;  // this holds a LocRib reference on the entry
   std::size_t dirty_count_ = 0;
 
   // The round being sent.
   bool in_round_ = false;
-  std::vector<std::uint64_t> round_bits_;  // each holds a LocRib reference until the round ends
+  IndexBits round_bits_;  // each holds a LocRib reference until the round ends
   Items withdrawals_;
   std::vector<Bucket> buckets_;
   std::unordered_map<const AttributeSet*, std::size_t> bucket_index_;
