@@ -55,12 +55,25 @@ std::string_view to_string(MaxPrefix::Action action) {
   return "?";
 }
 
+// One FSM timer on the loop. The hold timer restarts with every message received, so a
+// restart only moves the deadline: the wait under way (if it ends no later) is kept and,
+// when it ends early, waits again for the rest. A full table is hundreds of thousands of
+// UPDATEs; cancelling and arming a steady_timer for each was a good part of reading them.
+struct FsmTimer {
+  std::unique_ptr<asio::steady_timer> timer;
+  std::chrono::steady_clock::time_point deadline;
+  std::uint64_t generation = 0;  // the FSM's, of the latest start
+  std::uint64_t wait = 0;        // the wait that counts; others were cancelled
+  bool running = false;
+  bool waiting = false;
+};
+
 struct Peer::Attempt {
   explicit Attempt(SessionFsm f) : fsm(std::move(f)) {}
   SessionFsm fsm;
   std::shared_ptr<BgpConnection> connection;
   std::shared_ptr<tcp::socket> connecting;  // an outgoing connection being made
-  std::array<std::unique_ptr<asio::steady_timer>, kTimerKinds> timers;
+  std::array<FsmTimer, kTimerKinds> timers;
 };
 
 Peer::Peer(PeerHost host, NeighborSettings settings, rib::PeerId id, bool dynamic)
@@ -281,15 +294,18 @@ void Peer::execute(const AttemptPtr& attempt, std::vector<SessionAction> actions
             send(attempt, a.notification, context);
           } else if constexpr (std::is_same_v<A, actions::StartTimer>) {
             auto& timer = attempt->timers[static_cast<std::size_t>(a.kind)];
-            if (!timer) timer = std::make_unique<asio::steady_timer>(host_.executor);
-            timer->expires_after(a.duration);
-            std::weak_ptr<Attempt> weak = attempt;
-            timer->async_wait([this, weak, kind = a.kind, generation = a.generation](boost::system::error_code ec) {
-              if (ec) return;
-              if (auto live = weak.lock()) handle(live, events::TimerExpired{kind, generation});
-            });
+            timer.deadline = std::chrono::steady_clock::now() + a.duration;
+            timer.generation = a.generation;
+            timer.running = true;
+            if (!timer.waiting || timer.timer->expiry() > timer.deadline) wait_for(attempt, a.kind);
           } else if constexpr (std::is_same_v<A, actions::StopTimer>) {
-            if (auto& timer = attempt->timers[static_cast<std::size_t>(a.kind)]) timer->cancel();
+            auto& timer = attempt->timers[static_cast<std::size_t>(a.kind)];
+            timer.running = false;
+            if (timer.waiting) {
+              ++timer.wait;  // what the cancelled wait completes with is ignored
+              timer.waiting = false;
+              timer.timer->cancel();
+            }
           } else if constexpr (std::is_same_v<A, actions::SessionEstablished>) {
             on_established(attempt, a.session);
           } else if constexpr (std::is_same_v<A, actions::SessionDown>) {
@@ -321,6 +337,28 @@ void Peer::execute(const AttemptPtr& attempt, std::vector<SessionAction> actions
         },
         action);
   }
+}
+
+void Peer::wait_for(const AttemptPtr& attempt, TimerKind kind) {
+  auto& timer = attempt->timers[static_cast<std::size_t>(kind)];
+  if (!timer.timer) timer.timer = std::make_unique<asio::steady_timer>(host_.executor);
+  timer.timer->expires_at(timer.deadline);  // cancels a wait under way, which the count then ignores
+  timer.waiting = true;
+  std::weak_ptr<Attempt> weak = attempt;
+  timer.timer->async_wait([this, weak, kind, wait = ++timer.wait](boost::system::error_code) {
+    auto live = weak.lock();
+    if (!live) return;
+    auto& t = live->timers[static_cast<std::size_t>(kind)];
+    if (t.wait != wait) return;  // cancelled, or a later deadline took its place
+    t.waiting = false;
+    if (!t.running) return;
+    if (std::chrono::steady_clock::now() < t.deadline) {
+      wait_for(live, kind);  // restarted while waiting: wait for the rest
+      return;
+    }
+    t.running = false;
+    handle(live, events::TimerExpired{kind, t.generation});
+  });
 }
 
 void Peer::on_established(const AttemptPtr& attempt, const NegotiatedSession& session) {

@@ -104,6 +104,8 @@ class Peer {
   void handle(const AttemptPtr& attempt, const SessionEvent& event);
   void execute(const AttemptPtr& attempt, std::vector<SessionAction> actions);
   void connect(const AttemptPtr& attempt);
+  // Waits until the timer's deadline and then tells the FSM, unless restarted or stopped.
+  void wait_for(const AttemptPtr& attempt, TimerKind kind);
   void attach(const AttemptPtr& attempt, boost::asio::ip::tcp::socket socket);
   void on_message(const AttemptPtr& attempt, Decoded<Received> message);
   void send(const AttemptPtr& attempt, const Message& message, const Context& context);
