@@ -685,12 +685,29 @@ Status write_attribute(std::uint8_t flags, std::uint8_t code, std::span<const st
   return {};
 }
 
-Status encode_one(const AttributeDescriptor& d, const Update& update, const Context& context, Writer& w) {
+// `value` is scratch space, reused across the attributes of one message.
+Status encode_one(const AttributeDescriptor& d, const Update& update, const Context& context,
+                  std::vector<std::uint8_t>& value, Writer& w) {
   if (!d.present(update, context)) return {};
-  std::vector<std::uint8_t> value;
+  value.clear();
   Writer vw(value);
   if (auto st = d.encode(update, context, vw); !st.ok()) return st;
   return write_attribute(d.flags, static_cast<std::uint8_t>(d.type), value, w);
+}
+
+// The descriptors other than MP_REACH_NLRI and MP_UNREACH_NLRI in type code order, the
+// order they are encoded in (looked up once, not per type code per message).
+using OrderedDescriptors = std::array<const AttributeDescriptor*, kAttributes.size() - 2>;
+const OrderedDescriptors& by_type_code() {
+  static const OrderedDescriptors ordered = [] {
+    OrderedDescriptors out{};
+    std::size_t n = 0;
+    for (const auto& d : kAttributes)
+      if (!is_mp(static_cast<std::uint8_t>(d.type))) out[n++] = &d;
+    std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->type < b->type; });
+    return out;
+  }();
+  return ordered;
 }
 
 }  // namespace
@@ -701,25 +718,32 @@ Status encode_path_attributes(const Update& update, const Context& context, Writ
       return Error{"unknown attribute list holds " + attribute_name(raw.type_code) + ", which has its own field"};
     }
   }
+  std::vector<std::uint8_t> value;
   for (const auto& d : kAttributes) {
     if (is_mp(static_cast<std::uint8_t>(d.type))) {
-      if (auto st = encode_one(d, update, context, w); !st.ok()) return st;
+      if (auto st = encode_one(d, update, context, value, w); !st.ok()) return st;
     }
   }
-  for (int code = 0; code < 256; ++code) {  // 0 is reserved, but a peer's raw 0 is still passed on
-    const auto c = static_cast<std::uint8_t>(code);
-    if (is_mp(c)) continue;
-    if (const auto* d = find_attribute(c)) {
-      if (auto st = encode_one(*d, update, context, w); !st.ok()) return st;
-      continue;
-    }
-    for (const auto& raw : update.attributes.unknown) {
-      if (raw.type_code != c) continue;
-      if (auto st = write_attribute(kOptionalTransitive | attribute_flags::partial, c, raw.value, w); !st.ok())
+  // Then the rest by type code, the unknown ones (each code's in list order) among them.
+  // A type code of 0 is reserved, but a peer's raw 0 is still passed on.
+  std::vector<const RawAttribute*> raws;
+  for (const auto& raw : update.attributes.unknown) raws.push_back(&raw);
+  std::stable_sort(raws.begin(), raws.end(), [](const auto* a, const auto* b) { return a->type_code < b->type_code; });
+  std::size_t next_raw = 0;
+  auto raws_before = [&](int code) -> Status {
+    for (; next_raw < raws.size() && raws[next_raw]->type_code < code; ++next_raw) {
+      const RawAttribute& raw = *raws[next_raw];
+      if (auto st = write_attribute(kOptionalTransitive | attribute_flags::partial, raw.type_code, raw.value, w);
+          !st.ok())
         return st;
     }
+    return {};
+  };
+  for (const auto* d : by_type_code()) {
+    if (auto st = raws_before(static_cast<std::uint8_t>(d->type)); !st.ok()) return st;
+    if (auto st = encode_one(*d, update, context, value, w); !st.ok()) return st;
   }
-  return {};
+  return raws_before(256);
 }
 
 namespace {
