@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <unordered_set>
+#include <vector>
 
 #include "base/ip/address.hpp"
 #include "bgpd/codec/attributes.hpp"
@@ -108,28 +108,27 @@ class AttributeStore {
   AttrRef intern(const RouteAttributes& value);
   AttrRef intern(RouteAttributes&& value);
   // Distinct sets alive.
-  std::size_t size() const { return sets_.size(); }
+  std::size_t size() const { return size_; }
 
  private:
   friend class AttrRef;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(const std::unique_ptr<AttributeSet>& s) const { return s->hash(); }
-    std::size_t operator()(const AttributeSet* s) const { return s->hash(); }
-    std::size_t operator()(const RouteAttributes& v) const { return v.hash(); }
+  // Open addressing with linear probing over (set, hash) pairs, at most 3/4 full, with
+  // backward-shift deletion: 16 bytes a slot instead of a node allocation per set, and a
+  // lookup that compares attributes only on a full hash match.
+  struct Slot {
+    std::unique_ptr<AttributeSet> set;
+    std::size_t hash = 0;
   };
-  struct Equal {
-    using is_transparent = void;
-    using Owned = std::unique_ptr<AttributeSet>;
-    bool operator()(const Owned& a, const Owned& b) const { return a == b; }
-    bool operator()(const Owned& a, const AttributeSet* b) const { return a.get() == b; }
-    bool operator()(const AttributeSet* a, const Owned& b) const { return a == b.get(); }
-    bool operator()(const Owned& a, const RouteAttributes& b) const { return a->value() == b; }
-    bool operator()(const RouteAttributes& a, const Owned& b) const { return a == b->value(); }
-  };
+  // The slot holding attributes equal to `value`, or the empty slot where they would go.
+  std::size_t probe(const RouteAttributes& value, std::size_t hash) const;
+  std::size_t home(std::size_t hash) const { return (hash * 0x9e3779b97f4a7c15ull) >> shift_; }
+  AttrRef insert(std::size_t at, RouteAttributes&& value, std::size_t hash);
+  void grow();
   void erase(AttributeSet* set);
 
-  std::unordered_set<std::unique_ptr<AttributeSet>, Hash, Equal> sets_;
+  std::vector<Slot> slots_ = std::vector<Slot>(64);
+  int shift_ = 64 - 6;  // home() maps a hash onto the 2^(64 - shift_) slots
+  std::size_t size_ = 0;
 };
 
 inline void AttrRef::release() {
