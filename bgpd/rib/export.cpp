@@ -77,17 +77,27 @@ AttrRef Exporter::rewrite(const AttrRef& source, PeerId from) {
   return store_.intern(std::move(*out));
 }
 
+std::size_t Exporter::memo_slot(const AttributeSet* set, PeerId from) const {
+  const auto key = reinterpret_cast<std::uintptr_t>(set) ^ (std::uintptr_t{from} << 48);
+  return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> (64 - kMemoBits));
+}
+
+void Exporter::clear_cache() {
+  memo_.clear();
+  memo_.shrink_to_fit();
+}
+
 AttrRef Exporter::export_path(const Path& path, const LocRib& rib, EntryIndex index) {
   const PeerId from = path.peer();
-  const Key key{path.attributes().get(), from};
-  AttrRef result;
-  if (auto it = cache_.find(key); it != cache_.end()) {
-    result = it->second.result;
-  } else {
-    if (cache_.size() >= prune_at_) prune();
-    result = rewrite(path.attributes(), from);
-    cache_.emplace(key, Cached{path.attributes(), result});
+  if (from == to_) return {};  // never back to where it came from: no rewrite to remember
+  if (memo_.empty()) memo_.resize(std::size_t{1} << kMemoBits);
+  Memo& memo = memo_[memo_slot(path.attributes().get(), from)];
+  if (memo.source != path.attributes() || memo.from != from) {
+    memo.result = rewrite(path.attributes(), from);
+    memo.source = path.attributes();
+    memo.from = from;
   }
+  AttrRef result = memo.result;
   const PeerInfo& to = peers_.info(to_);
   if (!result || !to.export_policy) return result;
 
@@ -98,12 +108,6 @@ AttrRef Exporter::export_path(const Path& path, const LocRib& rib, EntryIndex in
   if (to.export_policy(route, editor) == PolicyVerdict::reject) return {};
   if (!editor.edited()) return result;
   return store_.intern(std::move(editor).take());
-}
-
-void Exporter::prune() {
-  // Entries whose source set only the cache still holds can never be asked for again.
-  std::erase_if(cache_, [](const auto& item) { return item.second.source->references() == 1; });
-  prune_at_ = std::max<std::size_t>(1024, cache_.size() * 2);
 }
 
 }  // namespace sluice::bgp::rib

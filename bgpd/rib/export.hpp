@@ -22,7 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
+#include <vector>
 
 #include "bgpd/codec/types.hpp"
 #include "bgpd/rib/attribute_set.hpp"
@@ -45,31 +45,26 @@ class Exporter {
 
   // The interned attributes `path` (of the prefix at `index`) goes to the peer with, or
   // an empty AttrRef when it does not go. The rewrite depends only on the path's attribute
-  // set and peer, so it is cached: a million routes sharing a hundred sets cost a hundred
+  // set and peer, so recent ones are remembered: prefixes that share a set are staged one
+  // after another, and a million routes sharing a hundred sets cost about a hundred
   // rewrites. The export policy, which may look at the prefix, runs per route.
   AttrRef export_path(const Path& path, const LocRib& rib, EntryIndex index);
 
-  // Forgets cached rewrites (the peer's or a source peer's configuration changed).
-  void clear_cache() { cache_.clear(); }
-  std::size_t cache_size() const { return cache_.size(); }
+  // Forgets remembered rewrites (the peer's or a source peer's configuration changed).
+  void clear_cache();
 
  private:
-  struct Key {
-    const AttributeSet* set;
-    PeerId from;
-    friend bool operator==(const Key&, const Key&) = default;
-  };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const {
-      return std::hash<const void*>()(k.set) ^ (std::size_t{k.from} * 0x9e3779b97f4a7c15ull);
-    }
-  };
-  struct Cached {
-    AttrRef source;  // keeps the key's set alive, so its address is not reused meanwhile
+  // A direct-mapped memo of rewrites, not a map of every set ever exported: it costs 96 kB
+  // however large the table (a map held a node per set, 27 MB for a million prefixes), and
+  // a miss only costs a rewrite, since interning the same rewrite returns the same set.
+  struct Memo {
+    AttrRef source;  // keeps the set alive, so its address is not reused for another meanwhile
     AttrRef result;
+    PeerId from = 0;
   };
+  static constexpr int kMemoBits = 12;
+  std::size_t memo_slot(const AttributeSet* set, PeerId from) const;
   AttrRef rewrite(const AttrRef& source, PeerId from);
-  void prune();
 
   AfiSafi family_;
   PeerId to_;
@@ -77,8 +72,7 @@ class Exporter {
   const PeerTable& peers_;
   AttributeStore& store_;
   std::uint32_t default_local_pref_;
-  std::unordered_map<Key, Cached, KeyHash> cache_;
-  std::size_t prune_at_ = 1024;
+  std::vector<Memo> memo_;  // 2^kMemoBits slots once the first route goes out
 };
 
 }  // namespace sluice::bgp::rib
