@@ -232,8 +232,22 @@ void Peer::on_message(const AttemptPtr& attempt, Decoded<Received> message) {
 }
 
 void Peer::handle(const AttemptPtr& attempt, const SessionEvent& event) {
+  const SessionState before = attempt->fsm.state();
   execute(attempt, attempt->fsm.handle(event));
+  note_failed_attempt(*attempt, before);
   forget_idle_attempts();
+}
+
+void Peer::note_failed_attempt(const Attempt& attempt, SessionState before) {
+  // An established session's end is reported by SessionDown (on_down); an attempt that
+  // fails before that (a refused OPEN, a wrong password's silence, a connection refused)
+  // is the only answer an operator gets to "why is it not up", so it is kept too. A lost
+  // collision or our own stop is no error.
+  if (before == SessionState::idle || before == SessionState::established) return;
+  if (attempt.fsm.state() != SessionState::idle) return;
+  const auto& reason = attempt.fsm.last_down_reason();
+  if (!reason || reason->kind == DownReason::Kind::collision || reason->kind == DownReason::Kind::manual_stop) return;
+  last_down_ = reason;
 }
 
 void Peer::forget_idle_attempts() {

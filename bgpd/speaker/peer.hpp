@@ -61,7 +61,7 @@ struct PeerStatus {
   std::optional<ip::Endpoint> local_endpoint;
   std::optional<ip::Endpoint> remote_endpoint;
   std::uint64_t flaps = 0;
-  std::optional<DownReason> last_down;
+  std::optional<DownReason> last_down;  // the last session end, or failed attempt at one
   PeerCounters counters;
   std::uint64_t prefixes_received = 0;   // NLRI announced by the peer, all time
   std::uint64_t prefixes_rejected = 0;   // refused by import policy, all time
@@ -113,6 +113,7 @@ class Peer {
   void on_down(const AttemptPtr& attempt, const DownReason& reason);
   void check_prefix_limit(const AttemptPtr& attempt);
   void forget_idle_attempts();
+  void note_failed_attempt(const Attempt& attempt, SessionState before);
   AttemptPtr other_than(const Attempt& attempt) const;
   Status prepare_socket(boost::asio::ip::tcp::socket& socket);
 

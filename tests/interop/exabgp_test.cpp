@@ -530,8 +530,12 @@ TEST_CASE("session resets: each on a session of its own, with the NOTIFICATION's
     CHECK(received.front().code == 2);
     CHECK(received.front().subcode == o.subcode);
     CHECK(received.front().data.empty());
-    // bgpctl's lastError says why an Established session ended; one refused at OPEN never was.
+    // The session never came up, and bgpctl's lastError says why.
     CHECK_FALSE(bgpd.established(address));
+    CHECK(last_error_kind(bgpd, address) == "error sent");
+    CHECK(neighbor_number(bgpd, address, {"lastError", "code"}) == 2);
+    CHECK(neighbor_number(bgpd, address, {"lastError", "subcode"}) == std::int64_t{o.subcode});
+    CHECK(neighbor_number(bgpd, address, {"flaps"}) == 0);
   }
   // No route any of them carried was taken.
   for (const char* prefix : {"10.5.2.0/24", "10.5.5.0/24", "10.5.6.0/24", "10.5.7.0/24", "10.5.10.0/24"})
