@@ -21,6 +21,7 @@ struct AttributeDecodeState {
   // A NEXT_HOP naming our end of the session: an error unless ORIGINATOR_ID, which may
   // come later in the list, says the route is our own reflected back.
   bool next_hop_is_ours = false;
+  bool mp_next_hop_is_ours = false;  // the same for MP_REACH_NLRI's (first, global) next hop
 };
 
 namespace {
@@ -181,7 +182,7 @@ Fault decode_next_hop(Reader& v, AttributeDecodeState& s) {
     return fault(Sub::invalid_next_hop_attribute, "NEXT_HOP " + a.to_string() + " is not a host address");
   // RFC 4271 §6.3: a semantically incorrect NEXT_HOP is logged and its routes ignored;
   // decided once ORIGINATOR_ID is known (decode_path_attributes).
-  if (s.context.local_address && a == *s.context.local_address) s.next_hop_is_ours = true;
+  if (s.context.is_local_address(a)) s.next_hop_is_ours = true;
   s.update.attributes.next_hop = a;
   return std::nullopt;
 }
@@ -400,6 +401,7 @@ Fault decode_mp_reach(Reader& v, AttributeDecodeState& s) {
   for (std::size_t at = 0; at < nh.size(); at += address_size) {
     mp.next_hops.push_back(*ip::Address::from_bytes(nh.subspan(at, address_size)));
   }
+  if (!mp.next_hops.empty() && s.context.is_local_address(mp.next_hops.front())) s.mp_next_hop_is_ours = true;
   std::string why;
   if (!decode_nlri(v, family->family, s.context.has_add_path(mp.afi_safi), mp.nlri, why)) {
     return mp_fault(mp.afi_safi, "MP_REACH_NLRI " + why);
@@ -574,6 +576,7 @@ std::bitset<256> decode_path_attributes(std::span<const std::uint8_t> bytes, con
   AttributeDecodeState state{context, update, {}, {}};
   std::bitset<256> seen;
   std::span<const std::uint8_t> next_hop_attribute;
+  std::span<const std::uint8_t> mp_reach_attribute;
   Reader r(bytes);
   while (!r.empty()) {
     const std::size_t start = r.offset();
@@ -651,16 +654,23 @@ std::bitset<256> decode_path_attributes(std::span<const std::uint8_t> bytes, con
       record(verdict, action, code, f->subcode, attribute, std::move(f->reason), f->afi_safi);
     }
     if (d->type == AttributeType::next_hop) next_hop_attribute = attribute;
+    if (d->type == AttributeType::mp_reach_nlri) mp_reach_attribute = attribute;
   }
-  if (state.next_hop_is_ours) {
-    const auto& originator = update.attributes.originator_id;
-    const bool reflected_back = originator && context.local_identifier && *originator == *context.local_identifier;
-    if (!reflected_back) {
-      const auto code = static_cast<std::uint8_t>(AttributeType::next_hop);
-      record(verdict, UpdateAction::treat_as_withdraw, code, Sub::invalid_next_hop_attribute, next_hop_attribute,
-             "NEXT_HOP " + update.attributes.next_hop->to_string() + " is this speaker's own address");
-      update.attributes.next_hop.reset();
-    }
+  const auto& originator = update.attributes.originator_id;
+  const bool reflected_back = originator && context.local_identifier && *originator == *context.local_identifier;
+  if (state.next_hop_is_ours && !reflected_back) {
+    const auto code = static_cast<std::uint8_t>(AttributeType::next_hop);
+    record(verdict, UpdateAction::treat_as_withdraw, code, Sub::invalid_next_hop_attribute, next_hop_attribute,
+           "NEXT_HOP " + update.attributes.next_hop->to_string() + " is this speaker's own address");
+    update.attributes.next_hop.reset();
+  }
+  // RFC 4760 names no error for it, so RFC 4271 §6.3 holds as for NEXT_HOP: the routes
+  // MP_REACH_NLRI carries are ignored (withdrawn), the family stays up.
+  if (state.mp_next_hop_is_ours && !reflected_back && update.mp_reach) {
+    const auto code = static_cast<std::uint8_t>(AttributeType::mp_reach_nlri);
+    record(verdict, UpdateAction::treat_as_withdraw, code, Sub::invalid_next_hop_attribute, mp_reach_attribute,
+           "MP_REACH_NLRI next hop " + update.mp_reach->next_hops.front().to_string() +
+               " is this speaker's own address");
   }
   if (!context.four_octet_as) merge_as4(state);
   std::sort(update.attributes.unknown.begin(), update.attributes.unknown.end(),

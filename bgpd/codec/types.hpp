@@ -62,6 +62,13 @@ struct Context {
   // Our end of the session (receive side): a NEXT_HOP naming it is semantically incorrect
   // (RFC 4271 §5.1.3 a, §6.3).
   std::optional<ip::Address> local_address;
+  // Our address in the other family (the next hop we announce for it), for MP_REACH_NLRI
+  // of that family over this session.
+  std::optional<ip::Address> local_address_other_family;
+
+  bool is_local_address(const ip::Address& a) const {
+    return (local_address && a == *local_address) || (local_address_other_family && a == *local_address_other_family);
+  }
   // Our BGP Identifier (receive side): a route carrying it as ORIGINATOR_ID is our own,
   // reflected back (FRR's reflectors do that), with our address as NEXT_HOP; a loop the
   // RIB drops (RFC 4456 §8), not a NEXT_HOP error.

@@ -153,11 +153,15 @@ bool Peer::accept(tcp::socket socket) {
 void Peer::attach(const AttemptPtr& attempt, tcp::socket socket) {
   std::weak_ptr<Attempt> weak = attempt;
   BgpConnection::Handlers handlers;
-  handlers.context = [weak, identifier = settings_.session.local_identifier] {
+  handlers.context = [this, weak, identifier = settings_.session.local_identifier] {
     auto a = weak.lock();
     if (!a || !a->fsm.negotiated()) return Context{};
     Context context = a->fsm.negotiated()->receive_context();
-    if (a->connection) context.local_address = a->connection->local().address;
+    if (a->connection) {
+      context.local_address = a->connection->local().address;
+      context.local_address_other_family =
+          context.local_address->is_v4() ? settings_.next_hop_self_ipv6 : settings_.next_hop_self_ipv4;
+    }
     context.local_identifier = identifier;
     return context;
   };

@@ -272,6 +272,23 @@ TEST_CASE("treat-as-withdraw and attribute discard keep the session; a monitor s
   expect_withdrawn(ebgp, "NEXT_HOP multicast", "", "224.0.0.5");
   expect_withdrawn(ebgp, "NEXT_HOP class E", "", "240.0.0.1");
   expect_withdrawn(ebgp, "NEXT_HOP bgpd's own address", "", peer);
+  {
+    // The same in MP_REACH_NLRI: an IPv6 route (over the IPv4 session) whose next hop is
+    // bgpd's own IPv6 address.
+    const std::string prefix = "2001:db8:70::/48";
+    const auto counted = neighbor_number(bgpd, ebgp, {"updatesTreatedAsWithdraw"});
+    injector.send(ebgp, "announce route " + prefix + " next-hop " + link.b_v6());
+    REQUIRE_MESSAGE(wait_until([&] { return has_route(bgpd, prefix, "ipv6"); }, kStep), logs(bgpd, exa));
+    injector.send(ebgp, "announce route " + prefix + " next-hop " + link.a_v6());
+    CHECK_MESSAGE(wait_until(
+                      [&] {
+                        return neighbor_number(bgpd, ebgp, {"updatesTreatedAsWithdraw"}) == counted + 1 &&
+                               !has_route(bgpd, prefix, "ipv6");
+                      },
+                      kStep),
+                  logs(bgpd, exa));
+    CHECK(bgpd.established(ebgp));
+  }
   // §7.4 MULTI_EXIT_DISC, §7.8 COMMUNITIES, RFC 8092 §6 LARGE_COMMUNITY.
   expect_withdrawn(ebgp, "MULTI_EXIT_DISC of 3 octets", "attribute [0x04 0x80 0x000001]");
   expect_withdrawn(ebgp, "MULTI_EXIT_DISC marked well-known", "attribute [0x04 0x40 0x00000001]");

@@ -193,6 +193,26 @@ TEST_CASE("RFC 7606 §7.1-7.5: ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF are tr
     check(decode("", origin_as_path + next_hop + our_originator, kNlri, ours), UpdateAction::treat_as_withdraw, 8,
           next_hop);
   }
+  SUBCASE("MP_REACH_NLRI's next hop naming the receiving speaker (RFC 4271 §6.3)") {
+    Context ours = four_octet();
+    auto own = sluice::ip::Address::from_bytes(std::vector<std::uint8_t>{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+    REQUIRE(own);
+    ours.local_address = *own;
+    const std::string attribute = "80 0e 1c 0002 01 10 20010db8000000000000000000000001 00 30 20010db80001";
+    auto d = decode("", origin_as_path + attribute, "", ours);
+    check(d, UpdateAction::treat_as_withdraw, 8, attribute);
+    REQUIRE(d.update.mp_reach);
+    CHECK(d.update.mp_reach->nlri.size() == 1);  // returned, so that the receiver withdraws it
+    // Reflected back to us (ORIGINATOR_ID ours): a loop for the RIB, not an error.
+    ours.local_identifier = sluice::ip::Address::v4(0x0aff0001u);
+    CHECK(decode("", origin_as_path + attribute + " 80 09 04 0aff0001", "", ours).verdict.ok());
+    // Over an IPv4 session, our IPv6 next hop is the address to compare.
+    ours.local_identifier.reset();
+    ours.local_address = sluice::ip::Address::v4(0x0a000001u);
+    CHECK(decode("", origin_as_path + attribute, "", ours).verdict.ok());
+    ours.local_address_other_family = *own;
+    check(decode("", origin_as_path + attribute, "", ours), UpdateAction::treat_as_withdraw, 8, attribute);
+  }
   SUBCASE("MULTI_EXIT_DISC length") {
     check(decode("", kMandatory + "80 04 03 000001", kNlri), UpdateAction::treat_as_withdraw, 5, "80 04 03 000001");
   }
