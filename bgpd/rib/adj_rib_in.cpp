@@ -38,8 +38,9 @@ void AdjRibIn::announce(AfiSafi family, const std::vector<Nlri>& nlri, RouteAttr
   }
   if (received_loop(attributes.path, peer_, peers_)) return drop(counters_.looped);
 
-  // Interned once per UPDATE: all its prefixes share the set.
-  const AttrRef shared = store_.intern(std::move(attributes));
+  // Interned once per UPDATE: all its prefixes share the set. `attributes` stays what
+  // the import policy reads, so the set is not unpacked per prefix.
+  const AttrRef shared = store_.intern(attributes);
   const PeerInfo& info = peers_.info(peer_);
   if (!info.import_policy) {
     constexpr std::size_t kAhead = 8;
@@ -50,7 +51,7 @@ void AdjRibIn::announce(AfiSafi family, const std::vector<Nlri>& nlri, RouteAttr
     return;
   }
   for (const auto& n : nlri) {
-    RouteEditor editor(shared->value());
+    RouteEditor editor(attributes);
     if (info.import_policy(ImportRoute{family, n.prefix, peer_, info}, editor) == PolicyVerdict::reject) {
       ++counters_.rejected;
       table->withdraw(n.prefix, peer_, n.path_id);

@@ -146,18 +146,22 @@ void AdjRibOut::desired(EntryIndex i, Desired& out) {
   }
 }
 
-std::optional<std::size_t> AdjRibOut::base_size(const AttrRef& attributes) const {
-  Update probe;
-  probe.attributes = attributes->path();
+Update AdjRibOut::update_for(const AttributeSet& attributes) const {
+  RouteAttributes value = attributes.value();
+  Update update;
+  update.attributes = std::move(value.path);
   if (family_ == kIpv4Unicast) {
-    probe.attributes.next_hop = attributes->value().next_hop;
+    update.attributes.next_hop = value.next_hop;
   } else {
-    probe.mp_reach = MpReachNlri{family_, {}, {}};
-    if (attributes->value().next_hop) probe.mp_reach->next_hops.push_back(*attributes->value().next_hop);
-    if (attributes->value().link_local_next_hop) {
-      probe.mp_reach->next_hops.push_back(*attributes->value().link_local_next_hop);
-    }
+    update.mp_reach = MpReachNlri{family_, {}, {}};
+    if (value.next_hop) update.mp_reach->next_hops.push_back(*value.next_hop);
+    if (value.link_local_next_hop) update.mp_reach->next_hops.push_back(*value.link_local_next_hop);
   }
+  return update;
+}
+
+std::optional<std::size_t> AdjRibOut::base_size(const AttrRef& attributes) const {
+  const Update probe = update_for(*attributes);
   std::vector<std::uint8_t> bytes;
   Writer w(bytes);
   if (!encode_path_attributes(probe, session_.send_context, w).ok()) return std::nullopt;
@@ -274,18 +278,8 @@ std::optional<Update> AdjRibOut::take_withdrawals() {
 std::optional<Update> AdjRibOut::take_announcements(Bucket& bucket) {
   Items& items = bucket.items;
   if (items.done()) return std::nullopt;
-  Update update;
-  update.attributes = bucket.attributes->path();
-  std::vector<Nlri>* list = &update.nlri;
-  if (family_ == kIpv4Unicast) {
-    update.attributes.next_hop = bucket.attributes->value().next_hop;
-  } else {
-    update.mp_reach = MpReachNlri{family_, {}, {}};
-    const auto& value = bucket.attributes->value();
-    if (value.next_hop) update.mp_reach->next_hops.push_back(*value.next_hop);
-    if (value.link_local_next_hop) update.mp_reach->next_hops.push_back(*value.link_local_next_hop);
-    list = &update.mp_reach->nlri;
-  }
+  Update update = update_for(*bucket.attributes);
+  std::vector<Nlri>* list = family_ == kIpv4Unicast ? &update.nlri : &update.mp_reach->nlri;
   std::size_t size = bucket.base_size;
   for (; !items.done(); ++items.next) {
     const Item item = items.at(items.next);

@@ -114,6 +114,8 @@ class AdjRibOut {
   // The bucket's index in buckets_; nullopt when the attributes alone do not fit an UPDATE.
   std::optional<std::size_t> bucket_for(const AttrRef& attributes);
   std::optional<std::size_t> base_size(const AttrRef& attributes) const;
+  // An UPDATE carrying `attributes` (the next hop in NEXT_HOP or MP_REACH_NLRI), no NLRI.
+  Update update_for(const AttributeSet& attributes) const;
   std::optional<Update> take_withdrawals();
   std::optional<Update> take_announcements(Bucket& bucket);
   void end_round();

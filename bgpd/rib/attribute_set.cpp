@@ -1,10 +1,114 @@
 #include "bgpd/rib/attribute_set.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstring>
+#include <new>
 #include <utility>
 #include <vector>
 
 namespace sluice::bgp::rib {
 namespace {
+
+// Which fields a packed set holds, in the order they follow the presence word.
+enum Field : std::uint16_t {
+  kNextHop = 1 << 0,
+  kLinkLocalNextHop = 1 << 1,
+  kOrigin = 1 << 2,
+  kAsPath = 1 << 3,
+  kPathNextHop = 1 << 4,
+  kMed = 1 << 5,
+  kLocalPref = 1 << 6,
+  kAtomicAggregate = 1 << 7,
+  kAggregator = 1 << 8,
+  kCommunities = 1 << 9,
+  kOriginatorId = 1 << 10,
+  kClusterList = 1 << 11,
+  kLargeCommunities = 1 << 12,
+  kUnknown = 1 << 13,
+};
+
+class Packer {
+ public:
+  explicit Packer(std::vector<std::uint8_t>& out) : out_(out) {}
+
+  void u8(std::uint8_t v) { out_.push_back(v); }
+  void u16(std::uint16_t v) { append(&v, sizeof v); }
+  void u32(std::uint32_t v) { append(&v, sizeof v); }
+  void count(std::size_t n) {
+    do {
+      const auto low = static_cast<std::uint8_t>(n & 0x7f);
+      n >>= 7;
+      u8(n ? static_cast<std::uint8_t>(low | 0x80) : low);
+    } while (n);
+  }
+  void address(const ip::Address& a) {
+    u8(static_cast<std::uint8_t>(a.family()));
+    append(a.bytes().data(), a.bytes().size());
+  }
+  void append(const void* data, std::size_t n) {
+    const auto* bytes = static_cast<const std::uint8_t*>(data);
+    out_.insert(out_.end(), bytes, bytes + n);
+  }
+
+ private:
+  std::vector<std::uint8_t>& out_;
+};
+
+// Reads what Packer wrote. The bytes never come from outside the process, so a read past
+// the end is a bug: it asserts, and yields zeros rather than reading beyond.
+class Unpacker {
+ public:
+  explicit Unpacker(std::span<const std::uint8_t> in) : in_(in) {}
+
+  std::uint8_t u8() {
+    std::uint8_t v = 0;
+    take(&v, 1);
+    return v;
+  }
+  std::uint16_t u16() {
+    std::uint16_t v = 0;
+    take(&v, sizeof v);
+    return v;
+  }
+  std::uint32_t u32() {
+    std::uint32_t v = 0;
+    take(&v, sizeof v);
+    return v;
+  }
+  std::size_t count() {
+    std::size_t n = 0;
+    for (int shift = 0;; shift += 7) {
+      const std::uint8_t b = u8();
+      n |= std::size_t{static_cast<std::uint8_t>(b & 0x7f)} << shift;
+      if (!(b & 0x80) || shift > 56) return n;
+    }
+  }
+  ip::Address address() {
+    if (u8() == static_cast<std::uint8_t>(ip::Family::v4)) {
+      std::array<std::uint8_t, 4> octets{};
+      take(octets.data(), octets.size());
+      return ip::Address::v4(octets);
+    }
+    std::array<std::uint8_t, 16> octets{};
+    take(octets.data(), octets.size());
+    return ip::Address::v6(octets);
+  }
+  void take(void* data, std::size_t n) {
+    assert(at_ + n <= in_.size());
+    if (at_ + n > in_.size()) {
+      at_ = in_.size();
+      return;
+    }
+    std::memcpy(data, in_.data() + at_, n);
+    at_ += n;
+  }
+
+ private:
+  std::span<const std::uint8_t> in_;
+  std::size_t at_ = 0;
+};
 
 std::uint32_t first_as(const PathAttributes& path) {
   if (!path.as_path) return 0;
@@ -15,7 +119,152 @@ std::uint32_t first_as(const PathAttributes& path) {
   return 0;
 }
 
+std::uint64_t mix64(std::uint64_t h) {
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ull;
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ull;
+  h ^= h >> 32;
+  return h;
+}
+
 }  // namespace
+
+void pack_attributes(const RouteAttributes& value, std::vector<std::uint8_t>& out) {
+  out.clear();
+  const PathAttributes& p = value.path;
+  std::uint16_t fields = 0;
+  if (value.next_hop) fields |= kNextHop;
+  if (value.link_local_next_hop) fields |= kLinkLocalNextHop;
+  if (p.origin) fields |= kOrigin;
+  if (p.as_path) fields |= kAsPath;
+  if (p.next_hop) fields |= kPathNextHop;
+  if (p.multi_exit_disc) fields |= kMed;
+  if (p.local_pref) fields |= kLocalPref;
+  if (p.atomic_aggregate) fields |= kAtomicAggregate;
+  if (p.aggregator) fields |= kAggregator;
+  if (!p.communities.empty()) fields |= kCommunities;
+  if (p.originator_id) fields |= kOriginatorId;
+  if (!p.cluster_list.empty()) fields |= kClusterList;
+  if (!p.large_communities.empty()) fields |= kLargeCommunities;
+  if (!p.unknown.empty()) fields |= kUnknown;
+
+  Packer w(out);
+  w.u16(fields);
+  if (value.next_hop) w.address(*value.next_hop);
+  if (value.link_local_next_hop) w.address(*value.link_local_next_hop);
+  if (p.origin) w.u8(static_cast<std::uint8_t>(*p.origin));
+  if (p.as_path) {
+    w.count(p.as_path->segments.size());
+    for (const auto& segment : p.as_path->segments) {
+      w.u8(static_cast<std::uint8_t>(segment.type));
+      w.count(segment.asns.size());
+      w.append(segment.asns.data(), segment.asns.size() * sizeof(std::uint32_t));
+    }
+  }
+  if (p.next_hop) w.address(*p.next_hop);
+  if (p.multi_exit_disc) w.u32(*p.multi_exit_disc);
+  if (p.local_pref) w.u32(*p.local_pref);
+  if (p.aggregator) {
+    w.u32(p.aggregator->asn);
+    w.address(p.aggregator->address);
+  }
+  if (!p.communities.empty()) {
+    w.count(p.communities.size());
+    w.append(p.communities.data(), p.communities.size() * sizeof(Community));
+  }
+  if (p.originator_id) w.address(*p.originator_id);
+  if (!p.cluster_list.empty()) {
+    w.count(p.cluster_list.size());
+    for (const auto& id : p.cluster_list) w.address(id);
+  }
+  if (!p.large_communities.empty()) {
+    w.count(p.large_communities.size());
+    for (const auto& c : p.large_communities) {
+      w.u32(c.global_administrator);
+      w.u32(c.local_data_part_1);
+      w.u32(c.local_data_part_2);
+    }
+  }
+  if (!p.unknown.empty()) {
+    w.count(p.unknown.size());
+    for (const auto& raw : p.unknown) {
+      w.u8(raw.type_code);
+      w.count(raw.value.size());
+      w.append(raw.value.data(), raw.value.size());
+    }
+  }
+}
+
+RouteAttributes unpack_attributes(std::span<const std::uint8_t> packed) {
+  RouteAttributes value;
+  PathAttributes& p = value.path;
+  Unpacker r(packed);
+  const std::uint16_t fields = r.u16();
+  if (fields & kNextHop) value.next_hop = r.address();
+  if (fields & kLinkLocalNextHop) value.link_local_next_hop = r.address();
+  if (fields & kOrigin) p.origin = static_cast<Origin>(r.u8());
+  if (fields & kAsPath) {
+    p.as_path.emplace();
+    p.as_path->segments.resize(r.count());
+    for (auto& segment : p.as_path->segments) {
+      segment.type = static_cast<AsPathSegmentType>(r.u8());
+      segment.asns.resize(r.count());
+      r.take(segment.asns.data(), segment.asns.size() * sizeof(std::uint32_t));
+    }
+  }
+  if (fields & kPathNextHop) p.next_hop = r.address();
+  if (fields & kMed) p.multi_exit_disc = r.u32();
+  if (fields & kLocalPref) p.local_pref = r.u32();
+  p.atomic_aggregate = (fields & kAtomicAggregate) != 0;
+  if (fields & kAggregator) {
+    const std::uint32_t asn = r.u32();
+    p.aggregator = Aggregator{asn, r.address()};
+  }
+  if (fields & kCommunities) {
+    p.communities.resize(r.count());
+    r.take(p.communities.data(), p.communities.size() * sizeof(Community));
+  }
+  if (fields & kOriginatorId) p.originator_id = r.address();
+  if (fields & kClusterList) {
+    p.cluster_list.resize(r.count());
+    for (auto& id : p.cluster_list) id = r.address();
+  }
+  if (fields & kLargeCommunities) {
+    p.large_communities.resize(r.count());
+    for (auto& c : p.large_communities) {
+      c.global_administrator = r.u32();
+      c.local_data_part_1 = r.u32();
+      c.local_data_part_2 = r.u32();
+    }
+  }
+  if (fields & kUnknown) {
+    p.unknown.resize(r.count());
+    for (auto& raw : p.unknown) {
+      raw.type_code = r.u8();
+      raw.value.resize(r.count());
+      r.take(raw.value.data(), raw.value.size());
+    }
+  }
+  return value;
+}
+
+std::uint64_t hash_packed(std::span<const std::uint8_t> packed) {
+  std::uint64_t h = 0x3c6ef372fe94f82bull ^ packed.size();
+  std::size_t i = 0;
+  for (; i + 8 <= packed.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, packed.data() + i, 8);
+    h = (h ^ word) * 0x9fb21c651e98df25ull;
+    h ^= h >> 28;
+  }
+  if (i < packed.size()) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, packed.data() + i, packed.size() - i);
+    h = (h ^ word) * 0x9fb21c651e98df25ull;
+  }
+  return mix64(h);
+}
 
 std::size_t RouteAttributes::hash() const {
   std::size_t h = path.hash();
@@ -25,45 +274,93 @@ std::size_t RouteAttributes::hash() const {
   return h;
 }
 
-AttributeSet::AttributeSet(RouteAttributes value, std::size_t hash, AttributeStore* store)
-    : value_(std::move(value)), hash_(hash), store_(store) {
-  as_path_length_ = value_.path.as_path ? static_cast<std::uint32_t>(value_.path.as_path->length()) : 0;
-  neighbor_as_ = first_as(value_.path);
+AttributeSet::AttributeSet(const RouteAttributes& value, std::size_t packed_size, std::size_t hash,
+                           AttributeStore* store)
+    : hash_(hash), store_(store), packed_size_(static_cast<std::uint32_t>(packed_size)) {
+  const PathAttributes& p = value.path;
+  as_path_length_ = p.as_path ? static_cast<std::uint32_t>(p.as_path->length()) : 0;
+  neighbor_as_ = first_as(p);
+  if (p.origin) {
+    flags_ |= kHasOrigin;
+    origin_ = static_cast<std::uint8_t>(*p.origin);
+  }
+  if (p.local_pref) {
+    flags_ |= kHasLocalPref;
+    local_pref_ = *p.local_pref;
+  }
+  if (p.multi_exit_disc) {
+    flags_ |= kHasMed;
+    med_ = *p.multi_exit_disc;
+  }
+  if (p.originator_id) {
+    flags_ |= kHasOriginatorId;
+    originator_id_v4_ = p.originator_id->is_v4() ? p.originator_id->to_v4_uint() : 0;
+  }
+  cluster_list_length_ = static_cast<std::uint16_t>(std::min<std::size_t>(p.cluster_list.size(), 0xffff));
 }
 
-std::size_t AttributeStore::probe(const RouteAttributes& value, std::size_t hash) const {
+std::optional<Origin> AttributeSet::origin() const {
+  if (!(flags_ & kHasOrigin)) return std::nullopt;
+  return static_cast<Origin>(origin_);
+}
+
+std::optional<std::uint32_t> AttributeSet::local_pref() const {
+  if (!(flags_ & kHasLocalPref)) return std::nullopt;
+  return local_pref_;
+}
+
+std::optional<std::uint32_t> AttributeSet::multi_exit_disc() const {
+  if (!(flags_ & kHasMed)) return std::nullopt;
+  return med_;
+}
+
+std::optional<ip::Address> AttributeSet::next_hop() const {
+  Unpacker r(packed());
+  if (!(r.u16() & kNextHop)) return std::nullopt;
+  return r.address();
+}
+
+void AttributeStore::Free::operator()(AttributeSet* set) const {
+  set->~AttributeSet();
+  ::operator delete(static_cast<void*>(set));
+}
+
+std::size_t AttributeStore::probe(std::span<const std::uint8_t> packed, std::size_t hash) const {
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = home(hash);; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
-    if (!slot.set || (slot.hash == hash && slot.set->value() == value)) return i;
+    if (!slot.set) return i;
+    if (slot.hash != hash) continue;
+    const auto other = slot.set->packed();
+    if (other.size() == packed.size() && std::memcmp(other.data(), packed.data(), packed.size()) == 0) return i;
   }
 }
 
 AttrRef AttributeStore::intern(const RouteAttributes& value) {
-  const std::size_t hash = value.hash();
-  const std::size_t at = probe(value, hash);
+  pack_attributes(value, scratch_);
+  const std::size_t hash = hash_packed(scratch_);
+  const std::size_t at = probe(scratch_, hash);
   if (slots_[at].set) return AttrRef(slots_[at].set.get());
-  return insert(at, RouteAttributes(value), hash);
+  return insert(at, value, hash);
 }
 
-AttrRef AttributeStore::intern(RouteAttributes&& value) {
-  const std::size_t hash = value.hash();
-  const std::size_t at = probe(value, hash);
-  if (slots_[at].set) return AttrRef(slots_[at].set.get());
-  return insert(at, std::move(value), hash);
-}
-
-AttrRef AttributeStore::insert(std::size_t at, RouteAttributes&& value, std::size_t hash) {
+AttrRef AttributeStore::insert(std::size_t at, const RouteAttributes& value, std::size_t hash) {
   if ((size_ + 1) * 4 > slots_.size() * 3) {
     grow();
     const std::size_t mask = slots_.size() - 1;
     at = home(hash);
     while (slots_[at].set) at = (at + 1) & mask;
   }
-  // The constructor is private to the store, so make_unique cannot reach it.
-  slots_[at] = Slot{std::unique_ptr<AttributeSet>(new AttributeSet(std::move(value), hash, this)), hash};
+  // The set and its packed bytes in one allocation; the constructor is private to the
+  // store, so the store places it.
+  const std::size_t bytes = sizeof(AttributeSet) + scratch_.size();
+  void* memory = ::operator new(bytes);
+  auto* set = ::new (memory) AttributeSet(value, scratch_.size(), hash, this);
+  std::memcpy(reinterpret_cast<std::uint8_t*>(set + 1), scratch_.data(), scratch_.size());
+  slots_[at] = Slot{std::unique_ptr<AttributeSet, Free>(set), hash};
   ++size_;
-  return AttrRef(slots_[at].set.get());
+  memory_bytes_ += bytes;
+  return AttrRef(set);
 }
 
 void AttributeStore::grow() {
@@ -86,6 +383,7 @@ void AttributeStore::erase(AttributeSet* set) {
     if (!slots_[hole].set) return;  // not ours (cannot happen)
     hole = (hole + 1) & mask;
   }
+  memory_bytes_ -= sizeof(AttributeSet) + set->packed().size();
   // Backward-shift deletion: pull later members of the probe run into the hole when that
   // does not move them before their home slot. No tombstones, so lookups stay short.
   for (std::size_t next = (hole + 1) & mask; slots_[next].set; next = (next + 1) & mask) {
@@ -96,7 +394,7 @@ void AttributeStore::erase(AttributeSet* set) {
       hole = next;
     }
   }
-  slots_[hole] = Slot{};  // deletes the set
+  slots_[hole] = Slot{};  // frees the set
   --size_;
 }
 

@@ -1,12 +1,14 @@
 // Interned route attributes: each distinct set of attributes the RIB holds exists once,
-// immutable and reference-counted, so a million routes that share attributes share one
-// object and comparing two routes' attributes is comparing two pointers.
+// immutable, reference-counted and packed into one small allocation, so a million routes
+// that share attributes share one object and comparing two routes' attributes is
+// comparing two pointers.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "base/ip/address.hpp"
@@ -26,32 +28,70 @@ struct RouteAttributes {
   friend bool operator==(const RouteAttributes&, const RouteAttributes&) = default;
 };
 
+// The packed form of RouteAttributes an AttributeSet keeps: a presence word, then each
+// present field in a fixed order (addresses as family and octets, counts as LEB128, numbers
+// as four octets). It is a private in-memory form, not the wire's: the same value always
+// packs to the same bytes, so equality is a memcmp and the hash is over the bytes. A
+// typical set is 30 to 60 bytes this way, where a RouteAttributes is 260 bytes plus a heap
+// block per AS_PATH segment and per list.
+void pack_attributes(const RouteAttributes& value, std::vector<std::uint8_t>& out);
+RouteAttributes unpack_attributes(std::span<const std::uint8_t> packed);
+std::uint64_t hash_packed(std::span<const std::uint8_t> packed);
+
 class AttributeStore;
 
-// One interned RouteAttributes, with the values route selection reads on every comparison
-// computed once.
+// One interned RouteAttributes: its packed bytes, and the values route selection reads on
+// every comparison, taken once when it was interned. 48 bytes before the packed ones.
 class AttributeSet {
  public:
-  const RouteAttributes& value() const { return value_; }
-  const PathAttributes& path() const { return value_.path; }
+  AttributeSet(const AttributeSet&) = delete;
+  AttributeSet& operator=(const AttributeSet&) = delete;
+
+  // The attributes, unpacked (a copy: for rewriting, policy and display, not per route).
+  RouteAttributes value() const { return unpack_attributes(packed()); }
+  std::span<const std::uint8_t> packed() const {
+    return {reinterpret_cast<const std::uint8_t*>(this + 1), packed_size_};
+  }
   std::size_t hash() const { return hash_; }
+  std::uint32_t references() const { return references_; }
+
+  std::optional<Origin> origin() const;
+  std::optional<std::uint32_t> local_pref() const;
+  std::optional<std::uint32_t> multi_exit_disc() const;
   // RFC 4271 §9.1.2.2 a: AS_SET counts one, confederation segments nothing.
   std::uint32_t as_path_length() const { return as_path_length_; }
   // The AS the route was learned from (§9.1.2.2 c): the first AS of the path, 0 when empty.
   std::uint32_t neighbor_as() const { return neighbor_as_; }
-  std::uint32_t references() const { return references_; }
+  bool has_originator_id() const { return (flags_ & kHasOriginatorId) != 0; }
+  // ORIGINATOR_ID as a number for route selection, 0 when it is not an IPv4 address.
+  std::uint32_t originator_id_v4() const { return originator_id_v4_; }
+  std::uint32_t cluster_list_length() const { return cluster_list_length_; }
+  // RouteAttributes::next_hop, read from the front of the packed bytes.
+  std::optional<ip::Address> next_hop() const;
 
  private:
   friend class AttributeStore;
   friend class AttrRef;
-  AttributeSet(RouteAttributes value, std::size_t hash, AttributeStore* store);
+  AttributeSet(const RouteAttributes& value, std::size_t packed_size, std::size_t hash, AttributeStore* store);
 
-  RouteAttributes value_;
+  static constexpr std::uint8_t kHasOrigin = 1;
+  static constexpr std::uint8_t kHasLocalPref = 2;
+  static constexpr std::uint8_t kHasMed = 4;
+  static constexpr std::uint8_t kHasOriginatorId = 8;
+
   std::size_t hash_;
   AttributeStore* store_;
   std::uint32_t references_ = 0;
+  std::uint32_t packed_size_;
   std::uint32_t as_path_length_ = 0;
   std::uint32_t neighbor_as_ = 0;
+  std::uint32_t local_pref_ = 0;
+  std::uint32_t med_ = 0;
+  std::uint32_t originator_id_v4_ = 0;
+  std::uint16_t cluster_list_length_ = 0;
+  std::uint8_t origin_ = 0;
+  std::uint8_t flags_ = 0;
+  // The packed bytes follow the object, in the same allocation.
 };
 
 // Shared ownership of an AttributeSet (an intrusive pointer); empty means "no attributes".
@@ -106,29 +146,36 @@ class AttributeStore {
   AttributeStore& operator=(const AttributeStore&) = delete;
 
   AttrRef intern(const RouteAttributes& value);
-  AttrRef intern(RouteAttributes&& value);
   // Distinct sets alive.
   std::size_t size() const { return size_; }
+  // The sets, their packed bytes and the table, as allocated.
+  std::size_t memory_bytes() const { return memory_bytes_ + slots_.capacity() * sizeof(Slot); }
 
  private:
   friend class AttrRef;
+  // A set and its packed bytes are one allocation, freed together.
+  struct Free {
+    void operator()(AttributeSet* set) const;
+  };
   // Open addressing with linear probing over (set, hash) pairs, at most 3/4 full, with
   // backward-shift deletion: 16 bytes a slot instead of a node allocation per set, and a
-  // lookup that compares attributes only on a full hash match.
+  // lookup that compares bytes only on a full hash match.
   struct Slot {
-    std::unique_ptr<AttributeSet> set;
+    std::unique_ptr<AttributeSet, Free> set;
     std::size_t hash = 0;
   };
-  // The slot holding attributes equal to `value`, or the empty slot where they would go.
-  std::size_t probe(const RouteAttributes& value, std::size_t hash) const;
+  // The slot holding a set packed as `packed`, or the empty slot where it would go.
+  std::size_t probe(std::span<const std::uint8_t> packed, std::size_t hash) const;
   std::size_t home(std::size_t hash) const { return (hash * 0x9e3779b97f4a7c15ull) >> shift_; }
-  AttrRef insert(std::size_t at, RouteAttributes&& value, std::size_t hash);
+  AttrRef insert(std::size_t at, const RouteAttributes& value, std::size_t hash);
   void grow();
   void erase(AttributeSet* set);
 
   std::vector<Slot> slots_ = std::vector<Slot>(64);
   int shift_ = 64 - 6;  // home() maps a hash onto the 2^(64 - shift_) slots
   std::size_t size_ = 0;
+  std::size_t memory_bytes_ = 0;
+  std::vector<std::uint8_t> scratch_;  // the value being interned, packed
 };
 
 inline void AttrRef::release() {

@@ -22,17 +22,17 @@ void prepend(AsPath& path, std::uint32_t asn) {
 
 }  // namespace
 
-std::optional<RouteAttributes> outbound_attributes(const RouteAttributes& route, PeerId from, PeerId to,
+std::optional<RouteAttributes> outbound_attributes(RouteAttributes route, PeerId from, PeerId to,
                                                    AfiSafi family, const PeerSession& session, const PeerTable& peers,
                                                    std::uint32_t default_local_pref) {
-  RouteAttributes out = route;
-  PathAttributes& path = out.path;
   const bool external = peers.external(to);
   const NextHopMode mode = peers.info(to).next_hop;
+  bool self = !route.next_hop.has_value() || mode == NextHopMode::self;
+  RouteAttributes out = std::move(route);
+  PathAttributes& path = out.path;
   if (!path.as_path) path.as_path = AsPath{};
   if (!path.origin) path.origin = Origin::igp;
 
-  bool self = !route.next_hop.has_value() || mode == NextHopMode::self;
   if (external) {
     prepend(*path.as_path, peers.local_as(to));
     if (mode == NextHopMode::automatic) self = true;
@@ -71,8 +71,9 @@ Exporter::Exporter(AfiSafi family, PeerId to, const PeerSession& session, const 
       default_local_pref_(default_local_pref) {}
 
 AttrRef Exporter::rewrite(const AttrRef& source, PeerId from) {
-  if (!may_advertise(source->path(), from, to_, peers_)) return {};
-  auto out = outbound_attributes(source->value(), from, to_, family_, session_, peers_, default_local_pref_);
+  RouteAttributes value = source->value();
+  if (!may_advertise(value.path, from, to_, peers_)) return {};
+  auto out = outbound_attributes(std::move(value), from, to_, family_, session_, peers_, default_local_pref_);
   if (!out) return {};
   return store_.intern(std::move(*out));
 }
@@ -85,6 +86,7 @@ std::size_t Exporter::memo_slot(const AttributeSet* set, PeerId from) const {
 void Exporter::clear_cache() {
   memo_.clear();
   memo_.shrink_to_fit();
+  unpacked_set_.reset();
 }
 
 AttrRef Exporter::export_path(const Path& path, const LocRib& rib, EntryIndex index) {
@@ -103,7 +105,13 @@ AttrRef Exporter::export_path(const Path& path, const LocRib& rib, EntryIndex in
 
   const ip::Prefix prefix = rib.prefix(index);
   const PeerInfo* from_info = from == kLocalPeer ? nullptr : &peers_.info(from);
-  RouteEditor editor(result->value());
+  if (unpacked_set_ != result) {
+    // Sets are packed; the policy reads them unpacked. Routes sharing a set come one after
+    // another, so unpacking the last one seen is enough.
+    unpacked_ = result->value();
+    unpacked_set_ = result;
+  }
+  RouteEditor editor(unpacked_);
   ExportRoute route{family_, prefix, from, from_info, to_, to};
   if (to.export_policy(route, editor) == PolicyVerdict::reject) return {};
   if (!editor.edited()) return result;

@@ -34,7 +34,7 @@ namespace sluice::bgp::rib {
 // The attributes a route from `from` carries toward `to`; nullopt when it cannot be sent
 // (next-hop-self is needed but the session has no address of the family). Does not check
 // may_advertise().
-std::optional<RouteAttributes> outbound_attributes(const RouteAttributes& route, PeerId from, PeerId to,
+std::optional<RouteAttributes> outbound_attributes(RouteAttributes route, PeerId from, PeerId to,
                                                    AfiSafi family, const PeerSession& session, const PeerTable& peers,
                                                    std::uint32_t default_local_pref);
 
@@ -73,6 +73,8 @@ class Exporter {
   AttributeStore& store_;
   std::uint32_t default_local_pref_;
   std::vector<Memo> memo_;  // 2^kMemoBits slots once the first route goes out
+  AttrRef unpacked_set_;    // the set unpacked_ holds, for the export policy
+  RouteAttributes unpacked_;
 };
 
 }  // namespace sluice::bgp::rib

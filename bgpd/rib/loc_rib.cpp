@@ -243,8 +243,10 @@ PathSource LocRib::source_of(const Path& path) const {
     if (peer != kLocalPeer) source.peer_address = peers_.info(peer).address;
   }
   source.path_id = path.path_id();
-  const auto& next_hop = path.value().next_hop;
-  source.igp_cost = (resolver_ && next_hop) ? resolver_(*next_hop) : std::optional<std::uint32_t>(0);
+  source.igp_cost = 0;
+  if (resolver_) {
+    if (const auto next_hop = path.attributes()->next_hop()) source.igp_cost = resolver_(*next_hop);
+  }
   return source;
 }
 

@@ -19,7 +19,8 @@ class Path {
       : attributes_(std::move(attributes)), path_id_(path_id), local_id_(local_id), peer_(peer) {}
 
   const AttrRef& attributes() const { return attributes_; }
-  const RouteAttributes& value() const { return attributes_->value(); }
+  // The attributes unpacked (a copy).
+  RouteAttributes value() const { return attributes_->value(); }
   PeerId peer() const { return static_cast<PeerId>(peer_ & kMaxPeerId); }
   // The Path Identifier the peer sent (RFC 7911), 0 when add-path is off.
   std::uint32_t path_id() const { return path_id_; }

@@ -1,0 +1,170 @@
+// Interned attribute sets: the packed form round-trips every field exactly, equal values
+// are one set and different values different sets, route selection's values are taken at
+// interning, and the intern table stays right through random churn.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "bgpd/rib/attribute_set.hpp"
+#include "rib_test_support.hpp"
+
+using namespace sluice;
+using namespace sluice::bgp;
+using namespace sluice::bgp::rib;
+using namespace sluice::bgp::rib::testing;
+
+namespace {
+
+// Every field of RouteAttributes, each present or not, with lengths that need a
+// multi-octet count now and then (300 ASes, a 1000-octet unknown attribute).
+class RandomAttributes {
+ public:
+  explicit RandomAttributes(std::uint64_t seed) : rng_(seed) {}
+
+  RouteAttributes next() {
+    RouteAttributes v;
+    PathAttributes& p = v.path;
+    if (chance(90)) v.next_hop = address();
+    if (chance(10)) v.link_local_next_hop = address(true);
+    if (chance(80)) p.origin = static_cast<Origin>(rng_() % 3);
+    if (chance(85)) {
+      p.as_path.emplace();
+      const std::size_t segments = rng_() % 4;
+      for (std::size_t s = 0; s < segments; ++s) {
+        AsPathSegment segment{static_cast<AsPathSegmentType>(1 + rng_() % 4), {}};
+        const std::size_t n = chance(3) ? 300 : rng_() % 8;
+        for (std::size_t i = 0; i < n; ++i) segment.asns.push_back(small(65000, 65010));
+        p.as_path->segments.push_back(std::move(segment));
+      }
+    }
+    if (chance(5)) p.next_hop = address();
+    if (chance(30)) p.multi_exit_disc = small(0, 3);
+    if (chance(30)) p.local_pref = small(99, 101);
+    p.atomic_aggregate = chance(5);
+    if (chance(5)) p.aggregator = Aggregator{small(65000, 65002), address()};
+    if (chance(50)) {
+      for (std::size_t n = 1 + rng_() % 6; n > 0; --n) p.communities.push_back(small(0, 9));
+    }
+    if (chance(10)) p.originator_id = address(chance(20));
+    if (chance(10)) {
+      for (std::size_t n = 1 + rng_() % 3; n > 0; --n) p.cluster_list.push_back(address());
+    }
+    if (chance(10)) p.large_communities.push_back({small(1, 2), small(1, 2), static_cast<std::uint32_t>(rng_())});
+    if (chance(5)) {
+      p.unknown.push_back(RawAttribute{static_cast<std::uint8_t>(100 + rng_() % 50), {}});
+      p.unknown.back().value.resize(chance(20) ? 1000 : rng_() % 5, static_cast<std::uint8_t>(rng_()));
+    }
+    return v;
+  }
+
+ private:
+  bool chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
+  std::uint32_t small(std::uint32_t lo, std::uint32_t hi) { return lo + static_cast<std::uint32_t>(rng_() % (hi - lo + 1)); }
+  ip::Address address(bool v6 = false) {
+    if (!v6) return ip::Address::v4(0xc0000200u + small(0, 3));
+    std::array<std::uint8_t, 16> bytes{0xfe, 0x80};
+    bytes[15] = static_cast<std::uint8_t>(small(0, 3));
+    return ip::Address::v6(bytes);
+  }
+
+  std::mt19937_64 rng_;
+};
+
+}  // namespace
+
+TEST_CASE("AttributeSet: every field round-trips through the packed form, and equal values pack alike") {
+  RandomAttributes random(7);
+  AttributeStore store;
+  std::vector<std::uint8_t> a;
+  std::vector<std::uint8_t> b;
+  for (int i = 0; i < 20000; ++i) {
+    const RouteAttributes v = random.next();
+    pack_attributes(v, a);
+    CHECK(unpack_attributes(a) == v);
+    const RouteAttributes copy = v;
+    pack_attributes(copy, b);
+    CHECK(a == b);
+    const AttrRef set = store.intern(v);
+    REQUIRE(set);
+    CHECK(set->value() == v);
+    CHECK(set->next_hop() == v.next_hop);
+  }
+}
+
+TEST_CASE("AttributeSet: route selection's values are taken when the set is interned") {
+  AttributeStore store;
+  RouteAttributes v = route("192.0.2.1", {65001, 65002, 65003});
+  v.path.as_path->segments.push_back(AsPathSegment{AsPathSegmentType::as_set, {1, 2, 3}});
+  v.path.as_path->segments.insert(v.path.as_path->segments.begin(),
+                                  AsPathSegment{AsPathSegmentType::as_confed_sequence, {64512}});
+  v.path.local_pref = 200;
+  v.path.multi_exit_disc = 7;
+  v.path.origin = Origin::egp;
+  v.path.originator_id = address("10.9.8.7");
+  v.path.cluster_list = {address("10.0.0.1"), address("10.0.0.2")};
+  const AttrRef set = store.intern(v);
+  CHECK(set->as_path_length() == 4);  // three ASes and an AS_SET; the confederation segment counts nothing
+  CHECK(set->neighbor_as() == 65001);
+  CHECK(set->local_pref() == 200u);
+  CHECK(set->multi_exit_disc() == 7u);
+  CHECK(set->origin() == Origin::egp);
+  CHECK(set->has_originator_id());
+  CHECK(set->originator_id_v4() == address("10.9.8.7").to_v4_uint());
+  CHECK(set->cluster_list_length() == 2);
+  CHECK(set->next_hop() == address("192.0.2.1"));
+
+  const AttrRef bare = store.intern(RouteAttributes{});
+  CHECK(!bare->local_pref());
+  CHECK(!bare->multi_exit_disc());
+  CHECK(!bare->origin());
+  CHECK(!bare->has_originator_id());
+  CHECK(bare->as_path_length() == 0);
+  CHECK(bare->neighbor_as() == 0);
+  CHECK(!bare->next_hop());
+}
+
+TEST_CASE("AttributeStore: one set per distinct value through random churn, freed with its last reference") {
+  RandomAttributes random(11);
+  std::mt19937_64 rng(3);
+  AttributeStore store;
+  // The model: each distinct value (by its packed bytes, which round-trip above) and the
+  // references held to it.
+  std::map<std::vector<std::uint8_t>, std::pair<RouteAttributes, std::vector<AttrRef>>> held;
+  std::vector<std::uint8_t> key;
+  for (int op = 0; op < 30000; ++op) {
+    if (!held.empty() && rng() % 3 == 0) {
+      auto it = held.lower_bound(std::vector<std::uint8_t>{static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng())});
+      if (it == held.end()) it = held.begin();
+      if (!it->second.second.empty()) it->second.second.pop_back();
+    } else {
+      const RouteAttributes v = random.next();
+      AttrRef ref = store.intern(v);
+      pack_attributes(v, key);
+      auto& [value, refs] = held[key];
+      if (!refs.empty()) REQUIRE(refs.front() == ref);  // the same value: the same set
+      value = v;
+      refs.push_back(std::move(ref));
+    }
+    if (op % 5000 == 0 || op == 29999) {
+      std::set<const AttributeSet*> sets;
+      for (const auto& [bytes, entry] : held) {
+        const auto& [value, refs] = entry;
+        if (refs.empty()) continue;
+        CHECK(sets.insert(refs.front().get()).second);  // different values: different sets
+        CHECK(refs.front()->references() == refs.size());
+        CHECK(refs.front()->value() == value);
+        CHECK(store.intern(value) == refs.front());
+      }
+      CHECK(store.size() == sets.size());
+    }
+  }
+  held.clear();
+  CHECK(store.size() == 0);
+  const std::size_t table_bytes = store.memory_bytes();  // the table itself stays, grown
+  const AttrRef again = store.intern(route("192.0.2.1", {65001}));
+  CHECK(store.size() == 1);
+  CHECK(store.memory_bytes() > table_bytes);
+}
