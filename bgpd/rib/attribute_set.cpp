@@ -95,6 +95,8 @@ class Unpacker {
     take(octets.data(), octets.size());
     return ip::Address::v6(octets);
   }
+  void skip(std::size_t n) { at_ = std::min(at_ + n, in_.size()); }
+  void skip_address() { skip(u8() == static_cast<std::uint8_t>(ip::Family::v4) ? 4 : 16); }
   void take(void* data, std::size_t n) {
     assert(at_ + n <= in_.size());
     if (at_ + n > in_.size()) {
@@ -117,6 +119,51 @@ std::uint32_t first_as(const PathAttributes& path) {
     if (!segment.asns.empty()) return segment.asns.front();
   }
   return 0;
+}
+
+// Positions `r` (just past the presence word `fields`) at `target`, skipping the fields
+// packed before it; false when the set has no `target`.
+bool seek(Unpacker& r, std::uint16_t fields, Field target) {
+  for (std::uint16_t f = 1; f < target; f = static_cast<std::uint16_t>(f << 1)) {
+    if (!(fields & f)) continue;
+    switch (static_cast<Field>(f)) {
+      case kNextHop:
+      case kLinkLocalNextHop:
+      case kPathNextHop:
+      case kOriginatorId:
+        r.skip_address();
+        break;
+      case kOrigin:
+        r.skip(1);
+        break;
+      case kAsPath:
+        for (std::size_t segments = r.count(); segments > 0; --segments) {
+          r.skip(1);
+          r.skip(r.count() * sizeof(std::uint32_t));
+        }
+        break;
+      case kMed:
+      case kLocalPref:
+        r.skip(4);
+        break;
+      case kAtomicAggregate:
+        break;
+      case kAggregator:
+        r.skip(4);
+        r.skip_address();
+        break;
+      case kCommunities:
+        r.skip(r.count() * sizeof(Community));
+        break;
+      case kClusterList:
+        for (std::size_t n = r.count(); n > 0; --n) r.skip_address();
+        break;
+      case kLargeCommunities:
+      case kUnknown:
+        return false;  // nothing is looked up past these
+    }
+  }
+  return (fields & target) != 0;
 }
 
 std::uint64_t mix64(std::uint64_t h) {
@@ -274,11 +321,11 @@ std::size_t RouteAttributes::hash() const {
   return h;
 }
 
-AttributeSet::AttributeSet(const RouteAttributes& value, std::size_t packed_size, std::size_t hash,
+AttributeSet::AttributeSet(const RouteAttributes& value, std::size_t packed_size, SetArena::Ref ref,
                            AttributeStore* store)
-    : hash_(hash), store_(store), packed_size_(static_cast<std::uint32_t>(packed_size)) {
+    : store_(store), packed_size_(static_cast<std::uint32_t>(packed_size)), ref_(ref) {
   const PathAttributes& p = value.path;
-  as_path_length_ = p.as_path ? static_cast<std::uint32_t>(p.as_path->length()) : 0;
+  as_path_length_ = static_cast<std::uint16_t>(std::min<std::size_t>(p.as_path ? p.as_path->length() : 0, 0xffff));
   neighbor_as_ = first_as(p);
   if (p.origin) {
     flags_ |= kHasOrigin;
@@ -292,11 +339,7 @@ AttributeSet::AttributeSet(const RouteAttributes& value, std::size_t packed_size
     flags_ |= kHasMed;
     med_ = *p.multi_exit_disc;
   }
-  if (p.originator_id) {
-    flags_ |= kHasOriginatorId;
-    originator_id_v4_ = p.originator_id->is_v4() ? p.originator_id->to_v4_uint() : 0;
-  }
-  cluster_list_length_ = static_cast<std::uint16_t>(std::min<std::size_t>(p.cluster_list.size(), 0xffff));
+  if (p.originator_id) flags_ |= kHasOriginatorId;
 }
 
 std::optional<Origin> AttributeSet::origin() const {
@@ -320,82 +363,93 @@ std::optional<ip::Address> AttributeSet::next_hop() const {
   return r.address();
 }
 
-void AttributeStore::Free::operator()(AttributeSet* set) const {
-  set->~AttributeSet();
-  ::operator delete(static_cast<void*>(set));
+std::uint32_t AttributeSet::originator_id_v4() const {
+  Unpacker r(packed());
+  const std::uint16_t fields = r.u16();
+  if (!seek(r, fields, kOriginatorId)) return 0;
+  const ip::Address id = r.address();
+  return id.is_v4() ? id.to_v4_uint() : 0;
 }
 
-std::size_t AttributeStore::probe(std::span<const std::uint8_t> packed, std::size_t hash) const {
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = home(hash);; i = (i + 1) & mask) {
+std::uint32_t AttributeSet::cluster_list_length() const {
+  Unpacker r(packed());
+  const std::uint16_t fields = r.u16();
+  if (!seek(r, fields, kClusterList)) return 0;
+  return static_cast<std::uint32_t>(r.count());
+}
+
+AttributeStore::~AttributeStore() {
+  // The sets are plain bytes in the arena; a set still referenced now is a bug (the RIB
+  // declares the store first so that it goes last).
+  assert(size_ == 0);
+}
+
+std::size_t AttributeStore::probe(std::span<const std::uint8_t> packed, std::uint32_t tag) const {
+  for (std::size_t i = home(tag);; i = after(i)) {
     const Slot& slot = slots_[i];
-    if (!slot.set) return i;
-    if (slot.hash != hash) continue;
-    const auto other = slot.set->packed();
+    if (slot.ref == 0) return i;
+    if (slot.tag != tag) continue;
+    const auto other = set_at(slot.ref).packed();
     if (other.size() == packed.size() && std::memcmp(other.data(), packed.data(), packed.size()) == 0) return i;
   }
 }
 
 AttrRef AttributeStore::intern(const RouteAttributes& value) {
   pack_attributes(value, scratch_);
-  const std::size_t hash = hash_packed(scratch_);
-  const std::size_t at = probe(scratch_, hash);
-  if (slots_[at].set) return AttrRef(slots_[at].set.get());
-  return insert(at, value, hash);
+  const auto tag = static_cast<std::uint32_t>(hash_packed(scratch_) >> 32);
+  const std::size_t at = probe(scratch_, tag);
+  if (slots_[at].ref != 0) return AttrRef(const_cast<AttributeSet*>(&set_at(slots_[at].ref)));
+  return insert(at, value, tag);
 }
 
-AttrRef AttributeStore::insert(std::size_t at, const RouteAttributes& value, std::size_t hash) {
+AttrRef AttributeStore::insert(std::size_t at, const RouteAttributes& value, std::uint32_t tag) {
   if ((size_ + 1) * 4 > slots_.size() * 3) {
     grow();
-    const std::size_t mask = slots_.size() - 1;
-    at = home(hash);
-    while (slots_[at].set) at = (at + 1) & mask;
+    at = home(tag);
+    while (slots_[at].ref != 0) at = after(at);
   }
-  // The set and its packed bytes in one allocation; the constructor is private to the
-  // store, so the store places it.
-  const std::size_t bytes = sizeof(AttributeSet) + scratch_.size();
-  void* memory = ::operator new(bytes);
-  auto* set = ::new (memory) AttributeSet(value, scratch_.size(), hash, this);
+  const SetArena::Ref ref = arena_.allocate(sizeof(AttributeSet) + scratch_.size());
+  auto* set = ::new (arena_.at(ref)) AttributeSet(value, scratch_.size(), ref, this);
   std::memcpy(reinterpret_cast<std::uint8_t*>(set + 1), scratch_.data(), scratch_.size());
-  slots_[at] = Slot{std::unique_ptr<AttributeSet, Free>(set), hash};
+  slots_[at] = Slot{ref, tag};
   ++size_;
-  memory_bytes_ += bytes;
   return AttrRef(set);
 }
 
 void AttributeStore::grow() {
   std::vector<Slot> old(slots_.size() * 2);
   old.swap(slots_);
-  --shift_;
-  const std::size_t mask = slots_.size() - 1;
-  for (Slot& slot : old) {
-    if (!slot.set) continue;
-    std::size_t i = home(slot.hash);
-    while (slots_[i].set) i = (i + 1) & mask;
-    slots_[i] = std::move(slot);
+  for (const Slot& slot : old) {
+    if (slot.ref == 0) continue;
+    std::size_t i = home(slot.tag);
+    while (slots_[i].ref != 0) i = after(i);
+    slots_[i] = slot;
   }
 }
 
 void AttributeStore::erase(AttributeSet* set) {
-  const std::size_t mask = slots_.size() - 1;
-  std::size_t hole = home(set->hash());
-  while (slots_[hole].set.get() != set) {
-    if (!slots_[hole].set) return;  // not ours (cannot happen)
-    hole = (hole + 1) & mask;
+  const SetArena::Ref ref = set->ref_;
+  const std::size_t bytes = sizeof(AttributeSet) + set->packed().size();
+  std::size_t hole = home(static_cast<std::uint32_t>(hash_packed(set->packed()) >> 32));
+  while (slots_[hole].ref != ref) {
+    if (slots_[hole].ref == 0) return;  // not ours (cannot happen)
+    hole = after(hole);
   }
-  memory_bytes_ -= sizeof(AttributeSet) + set->packed().size();
   // Backward-shift deletion: pull later members of the probe run into the hole when that
   // does not move them before their home slot. No tombstones, so lookups stay short.
-  for (std::size_t next = (hole + 1) & mask; slots_[next].set; next = (next + 1) & mask) {
-    const std::size_t from_home = (next - home(slots_[next].hash)) & mask;
-    const std::size_t from_hole = (next - hole) & mask;
+  const std::size_t size = slots_.size();
+  for (std::size_t next = after(hole); slots_[next].ref != 0; next = after(next)) {
+    const std::size_t from_home = (next + size - home(slots_[next].tag)) % size;
+    const std::size_t from_hole = (next + size - hole) % size;
     if (from_home >= from_hole) {
-      std::swap(slots_[hole], slots_[next]);  // the set being erased moves on with the hole
+      slots_[hole] = slots_[next];
       hole = next;
     }
   }
-  slots_[hole] = Slot{};  // frees the set
+  slots_[hole] = Slot{};
   --size_;
+  set->~AttributeSet();
+  arena_.free(ref, bytes);
 }
 
 }  // namespace sluice::bgp::rib

@@ -13,6 +13,7 @@
 
 #include "base/ip/address.hpp"
 #include "bgpd/codec/attributes.hpp"
+#include "bgpd/rib/set_arena.hpp"
 
 namespace sluice::bgp::rib {
 
@@ -41,7 +42,7 @@ std::uint64_t hash_packed(std::span<const std::uint8_t> packed);
 class AttributeStore;
 
 // One interned RouteAttributes: its packed bytes, and the values route selection reads on
-// every comparison, taken once when it was interned. 48 bytes before the packed ones.
+// every comparison, taken once when it was interned. 40 bytes before the packed ones.
 class AttributeSet {
  public:
   AttributeSet(const AttributeSet&) = delete;
@@ -52,7 +53,6 @@ class AttributeSet {
   std::span<const std::uint8_t> packed() const {
     return {reinterpret_cast<const std::uint8_t*>(this + 1), packed_size_};
   }
-  std::size_t hash() const { return hash_; }
   std::uint32_t references() const { return references_; }
 
   std::optional<Origin> origin() const;
@@ -63,35 +63,34 @@ class AttributeSet {
   // The AS the route was learned from (§9.1.2.2 c): the first AS of the path, 0 when empty.
   std::uint32_t neighbor_as() const { return neighbor_as_; }
   bool has_originator_id() const { return (flags_ & kHasOriginatorId) != 0; }
-  // ORIGINATOR_ID as a number for route selection, 0 when it is not an IPv4 address.
-  std::uint32_t originator_id_v4() const { return originator_id_v4_; }
-  std::uint32_t cluster_list_length() const { return cluster_list_length_; }
+  // ORIGINATOR_ID as a number for route selection, 0 when absent or not IPv4. These two
+  // are read off the packed bytes: only ties between iBGP paths reach them.
+  std::uint32_t originator_id_v4() const;
+  std::uint32_t cluster_list_length() const;
   // RouteAttributes::next_hop, read from the front of the packed bytes.
   std::optional<ip::Address> next_hop() const;
 
  private:
   friend class AttributeStore;
   friend class AttrRef;
-  AttributeSet(const RouteAttributes& value, std::size_t packed_size, std::size_t hash, AttributeStore* store);
+  AttributeSet(const RouteAttributes& value, std::size_t packed_size, SetArena::Ref ref, AttributeStore* store);
 
   static constexpr std::uint8_t kHasOrigin = 1;
   static constexpr std::uint8_t kHasLocalPref = 2;
   static constexpr std::uint8_t kHasMed = 4;
   static constexpr std::uint8_t kHasOriginatorId = 8;
 
-  std::size_t hash_;
   AttributeStore* store_;
   std::uint32_t references_ = 0;
   std::uint32_t packed_size_;
-  std::uint32_t as_path_length_ = 0;
+  SetArena::Ref ref_;  // where the store's arena keeps it
   std::uint32_t neighbor_as_ = 0;
   std::uint32_t local_pref_ = 0;
   std::uint32_t med_ = 0;
-  std::uint32_t originator_id_v4_ = 0;
-  std::uint16_t cluster_list_length_ = 0;
+  std::uint16_t as_path_length_ = 0;  // saturates; a 64 kB UPDATE holds at most 16k ASes
   std::uint8_t origin_ = 0;
   std::uint8_t flags_ = 0;
-  // The packed bytes follow the object, in the same allocation.
+  // The packed bytes follow the object, in the same piece of the arena.
 };
 
 // Shared ownership of an AttributeSet (an intrusive pointer); empty means "no attributes".
@@ -146,35 +145,34 @@ class AttributeStore {
   AttributeStore& operator=(const AttributeStore&) = delete;
 
   AttrRef intern(const RouteAttributes& value);
+  ~AttributeStore();
+
   // Distinct sets alive.
   std::size_t size() const { return size_; }
-  // The sets, their packed bytes and the table, as allocated.
-  std::size_t memory_bytes() const { return memory_bytes_ + slots_.capacity() * sizeof(Slot); }
+  // The arena's blocks and the table, as allocated.
+  std::size_t memory_bytes() const { return arena_.memory_bytes() + slots_.capacity() * sizeof(Slot); }
 
  private:
   friend class AttrRef;
-  // A set and its packed bytes are one allocation, freed together.
-  struct Free {
-    void operator()(AttributeSet* set) const;
-  };
-  // Open addressing with linear probing over (set, hash) pairs, at most 3/4 full, with
-  // backward-shift deletion: 16 bytes a slot instead of a node allocation per set, and a
-  // lookup that compares bytes only on a full hash match.
+  // Open addressing with linear probing, at most 3/4 full, with backward-shift deletion.
+  // A slot is the set's arena reference and the upper half of its hash (which also gives
+  // its home slot): 8 bytes, and a lookup reads a set only on a full tag match.
   struct Slot {
-    std::unique_ptr<AttributeSet, Free> set;
-    std::size_t hash = 0;
+    SetArena::Ref ref = 0;  // 0: empty
+    std::uint32_t tag = 0;
   };
+  const AttributeSet& set_at(SetArena::Ref ref) const { return *static_cast<const AttributeSet*>(arena_.at(ref)); }
   // The slot holding a set packed as `packed`, or the empty slot where it would go.
-  std::size_t probe(std::span<const std::uint8_t> packed, std::size_t hash) const;
-  std::size_t home(std::size_t hash) const { return (hash * 0x9e3779b97f4a7c15ull) >> shift_; }
-  AttrRef insert(std::size_t at, const RouteAttributes& value, std::size_t hash);
+  std::size_t probe(std::span<const std::uint8_t> packed, std::uint32_t tag) const;
+  std::size_t home(std::uint32_t tag) const { return (std::uint64_t{tag} * slots_.size()) >> 32; }
+  std::size_t after(std::size_t slot) const { return slot + 1 == slots_.size() ? 0 : slot + 1; }
+  AttrRef insert(std::size_t at, const RouteAttributes& value, std::uint32_t tag);
   void grow();
   void erase(AttributeSet* set);
 
+  SetArena arena_;
   std::vector<Slot> slots_ = std::vector<Slot>(64);
-  int shift_ = 64 - 6;  // home() maps a hash onto the 2^(64 - shift_) slots
   std::size_t size_ = 0;
-  std::size_t memory_bytes_ = 0;
   std::vector<std::uint8_t> scratch_;  // the value being interned, packed
 };
 

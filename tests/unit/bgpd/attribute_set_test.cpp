@@ -1,14 +1,18 @@
 // Interned attribute sets: the packed form round-trips every field exactly, equal values
 // are one set and different values different sets, route selection's values are taken at
-// interning, and the intern table stays right through random churn.
+// interning, the intern table stays right through random churn, and the arena the sets
+// live in keeps every piece intact.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <random>
 #include <set>
 #include <vector>
 
 #include "bgpd/rib/attribute_set.hpp"
+#include "bgpd/rib/set_arena.hpp"
 #include "rib_test_support.hpp"
 
 using namespace sluice;
@@ -163,8 +167,48 @@ TEST_CASE("AttributeStore: one set per distinct value through random churn, free
   }
   held.clear();
   CHECK(store.size() == 0);
-  const std::size_t table_bytes = store.memory_bytes();  // the table itself stays, grown
+  const std::size_t kept_bytes = store.memory_bytes();  // the table and the arena stay, grown
   const AttrRef again = store.intern(route("192.0.2.1", {65001}));
   CHECK(store.size() == 1);
-  CHECK(store.memory_bytes() > table_bytes);
+  CHECK(store.memory_bytes() == kept_bytes);  // a freed piece holds the new set
+}
+
+TEST_CASE("SetArena: pieces of every size, freed and reused at random, keep their bytes") {
+  std::mt19937_64 rng(5);
+  SetArena arena;
+  struct Piece {
+    SetArena::Ref ref;
+    std::size_t bytes;
+    std::uint8_t fill;
+  };
+  std::vector<Piece> live;
+  auto check = [&](const Piece& p) {
+    const auto* bytes = static_cast<const std::uint8_t*>(arena.at(p.ref));
+    for (std::size_t i = 0; i < p.bytes; ++i) REQUIRE(bytes[i] == p.fill);
+  };
+  std::size_t peak_bytes = 0;
+  for (int op = 0; op < 100000; ++op) {
+    if (!live.empty() && rng() % 5 < 2) {
+      const std::size_t k = rng() % live.size();
+      check(live[k]);
+      arena.free(live[k].ref, live[k].bytes);
+      live[k] = live.back();
+      live.pop_back();
+    } else {
+      // Mostly set-sized pieces, now and then one too large to share a block.
+      const std::size_t bytes = rng() % 50 == 0 ? 513 + rng() % 5000 : 1 + rng() % 200;
+      const Piece p{arena.allocate(bytes), bytes, static_cast<std::uint8_t>(rng())};
+      REQUIRE(p.ref != 0);
+      REQUIRE(reinterpret_cast<std::uintptr_t>(arena.at(p.ref)) % SetArena::kAlignment == 0);
+      std::memset(arena.at(p.ref), p.fill, p.bytes);
+      live.push_back(p);
+    }
+    peak_bytes = std::max(peak_bytes, arena.memory_bytes());
+  }
+  for (const Piece& p : live) check(p);
+  // Reuse keeps the arena near what is live: 40k pieces of ~100 bytes live at most.
+  CHECK(peak_bytes < 16u << 20);
+  const std::size_t before = arena.memory_bytes();
+  for (const Piece& p : live) arena.free(p.ref, p.bytes);
+  CHECK(arena.memory_bytes() <= before);  // large blocks go back at once
 }
