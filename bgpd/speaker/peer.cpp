@@ -243,10 +243,10 @@ void Peer::handle(const AttemptPtr& attempt, const SessionEvent& event) {
 }
 
 void Peer::note_failed_attempt(const Attempt& attempt, SessionState before) {
-  // An established session's end is reported by SessionDown (on_down); an attempt that
-  // fails before that (a refused OPEN, a wrong password's silence, a connection refused)
-  // is the only answer an operator gets to "why is it not up", so it is kept too. A lost
-  // collision or our own stop is no error.
+  // An established session's end is reported by SessionDown (on_down); why an attempt
+  // failed before that (an OPEN refused either way, no answer within the hold time, a
+  // connection refused) is the only answer an operator gets to "why is it not up", so it
+  // is kept too. A lost collision or our own stop is no error.
   if (before == SessionState::idle || before == SessionState::established) return;
   if (attempt.fsm.state() != SessionState::idle) return;
   const auto& reason = attempt.fsm.last_down_reason();
