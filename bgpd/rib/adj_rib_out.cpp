@@ -8,7 +8,11 @@
 namespace sluice::bgp::rib {
 namespace {
 
-constexpr std::size_t kNoFit = std::numeric_limits<std::size_t>::max();
+constexpr std::uint32_t kNoFit = std::numeric_limits<std::uint32_t>::max();
+
+std::size_t index_home(std::uint32_t id, std::size_t slots) {
+  return static_cast<std::size_t>((std::uint64_t{id} * 0x9e3779b97f4a7c15ull) >> 32) & (slots - 1);
+}
 
 // The Withdrawn Routes Length and Total Path Attribute Length fields.
 constexpr std::size_t kUpdateFixedLength = kHeaderLength + 2 + 2;
@@ -173,15 +177,65 @@ std::optional<std::size_t> AdjRibOut::base_size(const AttrRef& attributes) const
 }
 
 std::optional<std::size_t> AdjRibOut::bucket_for(const AttrRef& attributes) {
-  auto it = bucket_index_.find(attributes.get());
-  if (it == bucket_index_.end()) {
-    auto size = base_size(attributes);
-    // The bucket keeps the set alive for the round, so its address stays a valid key.
-    buckets_.push_back(Bucket{attributes, size.value_or(kNoFit), {}});
-    it = bucket_index_.emplace(attributes.get(), buckets_.size() - 1).first;
+  // The bucket keeps the set alive for the round, so its id stays a valid key.
+  const std::uint32_t id = attributes->id();
+  if ((buckets_.size() + 1) * 2 > bucket_index_.size()) {
+    std::vector<std::uint64_t> old(std::max<std::size_t>(64, bucket_index_.size() * 2));
+    old.swap(bucket_index_);
+    for (std::uint64_t slot : old) {
+      if (slot == 0) continue;
+      std::size_t i = index_home(static_cast<std::uint32_t>(slot >> 32), bucket_index_.size());
+      while (bucket_index_[i] != 0) i = (i + 1) & (bucket_index_.size() - 1);
+      bucket_index_[i] = slot;
+    }
   }
-  if (buckets_[it->second].base_size == kNoFit) return std::nullopt;
-  return it->second;
+  std::size_t i = index_home(id, bucket_index_.size());
+  while (bucket_index_[i] != 0 && (bucket_index_[i] >> 32) != id) i = (i + 1) & (bucket_index_.size() - 1);
+  if (bucket_index_[i] == 0) {
+    const auto size = base_size(attributes);
+    buckets_.push_back(Bucket{attributes, size ? static_cast<std::uint32_t>(*size) : kNoFit});
+    bucket_index_[i] = std::uint64_t{id} << 32 | (buckets_.size() - 1);
+  }
+  const std::size_t bucket = static_cast<std::uint32_t>(bucket_index_[i]);
+  if (buckets_[bucket].base_size == kNoFit) return std::nullopt;
+  return bucket;
+}
+
+void AdjRibOut::group_staged() {
+  // A counting sort: each bucket's count, then its start, then the prefixes in place.
+  for (std::uint32_t b : staged_buckets_) ++buckets_[b].end;
+  std::uint32_t start = 0;
+  for (Bucket& bucket : buckets_) {
+    bucket.begin = bucket.next = start;
+    start += bucket.end;
+    bucket.end = bucket.begin;
+  }
+  order_.resize(staged_buckets_.size());
+  if (add_path_) order_path_ids_.resize(staged_buckets_.size());
+  for (std::size_t k = 0; k < staged_buckets_.size(); ++k) {
+    Bucket& bucket = buckets_[staged_buckets_[k]];
+    const Item item = staged_.at(k);
+    if (add_path_) order_path_ids_[bucket.end] = item.path_id;
+    order_[bucket.end++] = item.entry;
+  }
+  // Staging memory goes back after a large round (a peer coming up takes the whole table).
+  staged_buckets_.clear();
+  staged_ = Items{};
+  if (staged_buckets_.capacity() > 65536) std::vector<std::uint32_t>().swap(staged_buckets_);
+}
+
+void AdjRibOut::clear_bucket_index() {
+  if (bucket_index_.size() > 65536) {
+    std::vector<std::uint64_t>().swap(bucket_index_);
+    return;
+  }
+  // Newest first: each key's probe run then holds only older keys, still in place.
+  for (auto b = buckets_.rbegin(); b != buckets_.rend(); ++b) {
+    const std::uint32_t id = b->attributes->id();
+    std::size_t i = index_home(id, bucket_index_.size());
+    while ((bucket_index_[i] >> 32) != id) i = (i + 1) & (bucket_index_.size() - 1);
+    bucket_index_[i] = 0;
+  }
 }
 
 void AdjRibOut::stage() {
@@ -191,12 +245,17 @@ void AdjRibOut::stage() {
     end_of_rib_after_round_ = true;
   }
   if (dirty_count_ > 0) dirty_bits_.for_each([this](EntryIndex i) { stage_entry(i); });
+  group_staged();
 }
 
 void AdjRibOut::stage_entry(EntryIndex i) {
   set_bit(dirty_bits_, i, false);
   --dirty_count_;
   desired(i, scratch_);
+  if (!add_path_ && scratch_.size() == 1 && i < sent_.capacity() && sent_[i] == scratch_.front().attributes) {
+    settle(i);  // the peer has it already (so it fits): no bucket, no size to work out
+    return;
+  }
   auto& buckets = scratch_buckets_;
   buckets.clear();
   for (auto it = scratch_.begin(); it != scratch_.end();) {
@@ -214,7 +273,8 @@ void AdjRibOut::stage_entry(EntryIndex i) {
     const AttrRef want = scratch_.empty() ? AttrRef{} : scratch_.front().attributes;
     if (want != current) {
       if (want) {
-        buckets_[buckets.front()].items.push(Item{i, 0}, false);
+        staged_buckets_.push_back(static_cast<std::uint32_t>(buckets.front()));
+        staged_.push(Item{i, 0}, false);
       } else {
         withdrawals_.push(Item{i, 0}, false);
       }
@@ -234,7 +294,8 @@ void AdjRibOut::stage_entry(EntryIndex i) {
     }
     for (std::size_t k = 0; k < scratch_.size(); ++k) {
       if (advertised(i, scratch_[k].path_id) == scratch_[k].attributes) continue;
-      buckets_[buckets[k]].items.push(Item{i, scratch_[k].path_id}, true);
+      staged_buckets_.push_back(static_cast<std::uint32_t>(buckets[k]));
+      staged_.push(Item{i, scratch_[k].path_id}, true);
       staged = true;
     }
   }
@@ -276,13 +337,12 @@ std::optional<Update> AdjRibOut::take_withdrawals() {
 }
 
 std::optional<Update> AdjRibOut::take_announcements(Bucket& bucket) {
-  Items& items = bucket.items;
-  if (items.done()) return std::nullopt;
+  if (bucket.next >= bucket.end) return std::nullopt;
   Update update = update_for(*bucket.attributes);
   std::vector<Nlri>* list = family_ == kIpv4Unicast ? &update.nlri : &update.mp_reach->nlri;
   std::size_t size = bucket.base_size;
-  for (; !items.done(); ++items.next) {
-    const Item item = items.at(items.next);
+  for (; bucket.next < bucket.end; ++bucket.next) {
+    const Item item{order_[bucket.next], add_path_ ? order_path_ids_[bucket.next] : 0};
     if (dirty(item.entry)) continue;
     Nlri nlri{rib_.prefix(item.entry), item.path_id};
     const std::size_t bytes = nlri_bytes(nlri);
@@ -299,8 +359,15 @@ void AdjRibOut::end_round() {
   round_bits_.for_each([this](EntryIndex i) { rib_.release(i); });
   round_bits_.clear();
   withdrawals_ = Items{};
+  clear_bucket_index();
   buckets_.clear();
-  bucket_index_.clear();
+  order_.clear();
+  order_path_ids_.clear();
+  if (buckets_.capacity() > 16384) std::vector<Bucket>().swap(buckets_);
+  if (order_.capacity() > 65536) {
+    std::vector<EntryIndex>().swap(order_);
+    std::vector<std::uint32_t>().swap(order_path_ids_);
+  }
   next_bucket_ = 0;
   in_round_ = false;
 }

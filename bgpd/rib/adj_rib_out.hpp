@@ -11,8 +11,9 @@
 // round with its newest state, so flapping routes cost nothing extra. End-of-RIB follows
 // the round that holds everything marked before it was requested.
 //
-// Per prefix it keeps the advertised attribute set (8 bytes) and two bits, and 4 bytes
-// while a round holds it; add-path sessions keep a small vector per advertised prefix.
+// Per prefix it keeps the advertised attribute set (8 bytes) and two bits, and 12 bytes
+// while a round holds it (16 with add-path), plus 24 bytes per attribute set in the round;
+// add-path sessions keep a small vector per advertised prefix.
 #pragma once
 
 #include <cstddef>
@@ -90,10 +91,15 @@ class AdjRibOut {
     bool done() const { return next >= entries.size(); }
     Item at(std::size_t i) const { return Item{entries[i], path_ids.empty() ? 0 : path_ids[i]}; }
   };
+  // Prefixes of a round that go out with one attribute set: order_[begin, end), of which
+  // those before `next` went already. A vector and a map node per set made a round that
+  // holds a full table (a peer coming up) cost about 150 bytes per set.
   struct Bucket {
     AttrRef attributes;
-    std::size_t base_size = 0;  // the UPDATE with these attributes and no NLRI; SIZE_MAX: too big
-    Items items;
+    std::uint32_t base_size = 0;  // the UPDATE with these attributes and no NLRI; kNoFit: too big
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+    std::uint32_t next = 0;
   };
   struct SentPath {
     std::uint32_t path_id;
@@ -114,6 +120,9 @@ class AdjRibOut {
   // The bucket's index in buckets_; nullopt when the attributes alone do not fit an UPDATE.
   std::optional<std::size_t> bucket_for(const AttrRef& attributes);
   std::optional<std::size_t> base_size(const AttrRef& attributes) const;
+  // Groups what stage() staged by bucket, into order_.
+  void group_staged();
+  void clear_bucket_index();
   // An UPDATE carrying `attributes` (the next hop in NEXT_HOP or MP_REACH_NLRI), no NLRI.
   Update update_for(const AttributeSet& attributes) const;
   std::optional<Update> take_withdrawals();
@@ -141,7 +150,15 @@ class AdjRibOut {
   IndexBits round_bits_;  // each holds a LocRib reference until the round ends
   Items withdrawals_;
   std::vector<Bucket> buckets_;
-  std::unordered_map<const AttributeSet*, std::size_t> bucket_index_;
+  // While staging: each announcement's bucket, prefix and (add-path) path id, in table order.
+  std::vector<std::uint32_t> staged_buckets_;
+  Items staged_;
+  // Then: the announcements grouped by bucket, as the buckets point into them.
+  std::vector<EntryIndex> order_;
+  std::vector<std::uint32_t> order_path_ids_;  // add-path only
+  // The bucket of each attribute set: open addressing on AttributeSet::id(), at most half
+  // full; a slot is id << 32 | bucket, 0 when empty.
+  std::vector<std::uint64_t> bucket_index_;
   std::size_t next_bucket_ = 0;
 
   bool end_of_rib_requested_ = false;

@@ -54,6 +54,8 @@ class AttributeSet {
     return {reinterpret_cast<const std::uint8_t*>(this + 1), packed_size_};
   }
   std::uint32_t references() const { return references_; }
+  // A number no other set alive has (its place in the store's arena), never 0.
+  std::uint32_t id() const { return ref_; }
 
   std::optional<Origin> origin() const;
   std::optional<std::uint32_t> local_pref() const;

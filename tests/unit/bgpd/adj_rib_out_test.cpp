@@ -1,7 +1,7 @@
 // The Adj-RIB-Out: packing prefixes with equal attributes into as few UPDATEs as fit the
 // negotiated maximum (checked by encoding and decoding every one with the codec),
-// withdrawals, IPv6 and add-path, sending only differences, End-of-RIB, ROUTE-REFRESH, and
-// attributes too large to send.
+// withdrawals, IPv6 and add-path, sending only differences, End-of-RIB, ROUTE-REFRESH,
+// attributes too large to send, and a peer that comes up after a table of many sets.
 #include <doctest/doctest.h>
 
 #include <map>
@@ -274,4 +274,57 @@ TEST_CASE("Adj-RIB-Out: attributes too large for one UPDATE are not sent, and co
   Pair large(s);
   large.send(announcements(huge, "192.0.2.1", 3));
   CHECK(large.lab.at(large.target).size() == 3);
+}
+
+TEST_CASE("Adj-RIB-Out: a peer coming up after the table gets every prefix once, one UPDATE per set, and later rounds only changes") {
+  // 40k attribute sets of 1 to 4 prefixes: one round holds them all (the grouping of the
+  // round, and its set index, grow well past their first sizes), then small rounds reuse them.
+  Lab lab;
+  const PeerId source = lab.join(peer("192.0.2.1", 65001), "1.1.1.1", "192.0.2.254");
+  std::vector<Update> table;
+  std::size_t prefixes = 0;
+  for (std::uint32_t set = 0; set < 40000; ++set) {
+    Update u;
+    u.attributes = path({65001, 1000 + set % 5000, set});
+    u.attributes.next_hop = address("192.0.2.1");
+    for (std::uint32_t k = 0; k <= set % 4; ++k) u.nlri.push_back(Nlri{v4_block(prefixes++), 0});
+    table.push_back(std::move(u));
+  }
+  for (const auto& u : table) lab.rib.apply_update(source, u);
+  lab.sync();
+
+  const PeerId late = lab.add(peer("198.51.100.2", 65002));
+  lab.up(late, session("3.3.3.3", "198.51.100.1", {kIpv4Unicast, kIpv6Unicast}));
+  auto& receiver = lab.at(late);
+  CHECK(receiver.size() == prefixes);
+  std::size_t announcements = 0;
+  std::size_t nlri = 0;
+  for (const auto& u : receiver.updates()) {
+    if (u.end_of_rib_family()) continue;
+    ++announcements;
+    nlri += u.nlri.size();
+  }
+  CHECK(announcements == table.size());  // every set's prefixes fit one UPDATE
+  CHECK(nlri == prefixes);
+  for (std::size_t s = 0; s < table.size(); s += 997) {
+    const auto* got = receiver.find(table[s].nlri.back().prefix.to_string());
+    REQUIRE(got);
+    CHECK(got->attributes.as_path == path({kLocalAs, 65001, 1000 + static_cast<std::uint32_t>(s % 5000),
+                                           static_cast<std::uint32_t>(s)}).as_path);
+  }
+
+  for (int round = 0; round < 5; ++round) {
+    receiver.clear_log();
+    Update change;
+    change.attributes = path({65001, 42, static_cast<std::uint32_t>(round)});
+    change.attributes.next_hop = address("192.0.2.1");
+    for (std::size_t k = 0; k < 3; ++k) change.nlri.push_back(Nlri{v4_block(round * 100 + k), 0});
+    lab.rib.apply_update(source, change);
+    lab.sync();
+    REQUIRE(receiver.updates().size() == 1);
+    CHECK(receiver.updates().front().nlri.size() == 3);
+    CHECK(receiver.find(v4_block(round * 100).to_string())->attributes.as_path ==
+          path({kLocalAs, 65001, 42, static_cast<std::uint32_t>(round)}).as_path);
+  }
+  CHECK(receiver.size() == prefixes);
 }
