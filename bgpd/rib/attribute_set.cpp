@@ -112,60 +112,6 @@ class Unpacker {
   std::size_t at_ = 0;
 };
 
-std::uint32_t first_as(const PathAttributes& path) {
-  if (!path.as_path) return 0;
-  for (const auto& segment : path.as_path->segments) {
-    if (segment.is_confed()) continue;  // RFC 5065: the neighbour is outside the confederation
-    if (!segment.asns.empty()) return segment.asns.front();
-  }
-  return 0;
-}
-
-// Positions `r` (just past the presence word `fields`) at `target`, skipping the fields
-// packed before it; false when the set has no `target`.
-bool seek(Unpacker& r, std::uint16_t fields, Field target) {
-  for (std::uint16_t f = 1; f < target; f = static_cast<std::uint16_t>(f << 1)) {
-    if (!(fields & f)) continue;
-    switch (static_cast<Field>(f)) {
-      case kNextHop:
-      case kLinkLocalNextHop:
-      case kPathNextHop:
-      case kOriginatorId:
-        r.skip_address();
-        break;
-      case kOrigin:
-        r.skip(1);
-        break;
-      case kAsPath:
-        for (std::size_t segments = r.count(); segments > 0; --segments) {
-          r.skip(1);
-          r.skip(r.count() * sizeof(std::uint32_t));
-        }
-        break;
-      case kMed:
-      case kLocalPref:
-        r.skip(4);
-        break;
-      case kAtomicAggregate:
-        break;
-      case kAggregator:
-        r.skip(4);
-        r.skip_address();
-        break;
-      case kCommunities:
-        r.skip(r.count() * sizeof(Community));
-        break;
-      case kClusterList:
-        for (std::size_t n = r.count(); n > 0; --n) r.skip_address();
-        break;
-      case kLargeCommunities:
-      case kUnknown:
-        return false;  // nothing is looked up past these
-    }
-  }
-  return (fields & target) != 0;
-}
-
 std::uint64_t mix64(std::uint64_t h) {
   h ^= h >> 32;
   h *= 0xd6e8feb86659fd93ull;
@@ -326,56 +272,59 @@ AttributeSet::AttributeSet(const RouteAttributes& value, std::size_t packed_size
     : store_(store), packed_size_(static_cast<std::uint32_t>(packed_size)), ref_(ref) {
   const PathAttributes& p = value.path;
   as_path_length_ = static_cast<std::uint16_t>(std::min<std::size_t>(p.as_path ? p.as_path->length() : 0, 0xffff));
-  neighbor_as_ = first_as(p);
   if (p.origin) {
     flags_ |= kHasOrigin;
     origin_ = static_cast<std::uint8_t>(*p.origin);
   }
-  if (p.local_pref) {
-    flags_ |= kHasLocalPref;
-    local_pref_ = *p.local_pref;
-  }
-  if (p.multi_exit_disc) {
-    flags_ |= kHasMed;
-    med_ = *p.multi_exit_disc;
-  }
-  if (p.originator_id) flags_ |= kHasOriginatorId;
 }
+
+static_assert(sizeof(AttributeSet) == 24, "the header every interned set pays");
 
 std::optional<Origin> AttributeSet::origin() const {
   if (!(flags_ & kHasOrigin)) return std::nullopt;
   return static_cast<Origin>(origin_);
 }
 
-std::optional<std::uint32_t> AttributeSet::local_pref() const {
-  if (!(flags_ & kHasLocalPref)) return std::nullopt;
-  return local_pref_;
-}
-
-std::optional<std::uint32_t> AttributeSet::multi_exit_disc() const {
-  if (!(flags_ & kHasMed)) return std::nullopt;
-  return med_;
+SelectionFacts AttributeSet::selection_facts() const {
+  SelectionFacts facts;
+  Unpacker r(packed());
+  const std::uint16_t fields = r.u16();
+  if (fields & kNextHop) r.skip_address();
+  if (fields & kLinkLocalNextHop) r.skip_address();
+  if (fields & kOrigin) r.skip(1);
+  if (fields & kAsPath) {
+    for (std::size_t segments = r.count(); segments > 0; --segments) {
+      const auto type = static_cast<AsPathSegmentType>(r.u8());
+      std::size_t n = r.count();
+      const bool confed = type == AsPathSegmentType::as_confed_sequence || type == AsPathSegmentType::as_confed_set;
+      if (facts.neighbor_as == 0 && !confed && n > 0) {
+        facts.neighbor_as = r.u32();  // RFC 5065: the neighbour is outside the confederation
+        --n;
+      }
+      r.skip(n * sizeof(std::uint32_t));
+    }
+  }
+  if (fields & kPathNextHop) r.skip_address();
+  if (fields & kMed) facts.multi_exit_disc = r.u32();
+  if (fields & kLocalPref) facts.local_pref = r.u32();
+  if (fields & kAggregator) {
+    r.skip(4);
+    r.skip_address();
+  }
+  if (fields & kCommunities) r.skip(r.count() * sizeof(Community));
+  if (fields & kOriginatorId) {
+    facts.has_originator_id = true;
+    const ip::Address id = r.address();
+    facts.originator_id_v4 = id.is_v4() ? id.to_v4_uint() : 0;
+  }
+  if (fields & kClusterList) facts.cluster_list_length = static_cast<std::uint32_t>(r.count());
+  return facts;
 }
 
 std::optional<ip::Address> AttributeSet::next_hop() const {
   Unpacker r(packed());
   if (!(r.u16() & kNextHop)) return std::nullopt;
   return r.address();
-}
-
-std::uint32_t AttributeSet::originator_id_v4() const {
-  Unpacker r(packed());
-  const std::uint16_t fields = r.u16();
-  if (!seek(r, fields, kOriginatorId)) return 0;
-  const ip::Address id = r.address();
-  return id.is_v4() ? id.to_v4_uint() : 0;
-}
-
-std::uint32_t AttributeSet::cluster_list_length() const {
-  Unpacker r(packed());
-  const std::uint16_t fields = r.u16();
-  if (!seek(r, fields, kClusterList)) return 0;
-  return static_cast<std::uint32_t>(r.count());
 }
 
 AttributeStore::~AttributeStore() {

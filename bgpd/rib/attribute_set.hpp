@@ -41,8 +41,22 @@ std::uint64_t hash_packed(std::span<const std::uint8_t> packed);
 
 class AttributeStore;
 
-// One interned RouteAttributes: its packed bytes, and the values route selection reads on
-// every comparison, taken once when it was interned. 40 bytes before the packed ones.
+// What route selection reads of a set besides ORIGIN and the AS_PATH length.
+struct SelectionFacts {
+  std::optional<std::uint32_t> local_pref;
+  std::optional<std::uint32_t> multi_exit_disc;
+  // The AS the route was learned from (RFC 4271 §9.1.2.2 c): the first AS of the path
+  // outside confederation segments, 0 when there is none.
+  std::uint32_t neighbor_as = 0;
+  bool has_originator_id = false;
+  std::uint32_t originator_id_v4 = 0;  // 0 when absent or not IPv4
+  std::uint32_t cluster_list_length = 0;
+};
+
+// One interned RouteAttributes: its packed bytes, the AS_PATH length and ORIGIN. The rest
+// of what route selection reads comes off the bytes in one pass (selection_facts()):
+// only prefixes with several paths are compared, and 24 bytes of header per set instead
+// of 40 is 9 MB over the 566k sets of a million prefixes.
 class AttributeSet {
  public:
   AttributeSet(const AttributeSet&) = delete;
@@ -58,17 +72,9 @@ class AttributeSet {
   std::uint32_t id() const { return ref_; }
 
   std::optional<Origin> origin() const;
-  std::optional<std::uint32_t> local_pref() const;
-  std::optional<std::uint32_t> multi_exit_disc() const;
   // RFC 4271 §9.1.2.2 a: AS_SET counts one, confederation segments nothing.
   std::uint32_t as_path_length() const { return as_path_length_; }
-  // The AS the route was learned from (§9.1.2.2 c): the first AS of the path, 0 when empty.
-  std::uint32_t neighbor_as() const { return neighbor_as_; }
-  bool has_originator_id() const { return (flags_ & kHasOriginatorId) != 0; }
-  // ORIGINATOR_ID as a number for route selection, 0 when absent or not IPv4. These two
-  // are read off the packed bytes: only ties between iBGP paths reach them.
-  std::uint32_t originator_id_v4() const;
-  std::uint32_t cluster_list_length() const;
+  SelectionFacts selection_facts() const;
   // RouteAttributes::next_hop, read from the front of the packed bytes.
   std::optional<ip::Address> next_hop() const;
 
@@ -78,17 +84,11 @@ class AttributeSet {
   AttributeSet(const RouteAttributes& value, std::size_t packed_size, SetArena::Ref ref, AttributeStore* store);
 
   static constexpr std::uint8_t kHasOrigin = 1;
-  static constexpr std::uint8_t kHasLocalPref = 2;
-  static constexpr std::uint8_t kHasMed = 4;
-  static constexpr std::uint8_t kHasOriginatorId = 8;
 
   AttributeStore* store_;
   std::uint32_t references_ = 0;
   std::uint32_t packed_size_;
   SetArena::Ref ref_;  // where the store's arena keeps it
-  std::uint32_t neighbor_as_ = 0;
-  std::uint32_t local_pref_ = 0;
-  std::uint32_t med_ = 0;
   std::uint16_t as_path_length_ = 0;  // saturates; a 64 kB UPDATE holds at most 16k ASes
   std::uint8_t origin_ = 0;
   std::uint8_t flags_ = 0;

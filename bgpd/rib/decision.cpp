@@ -115,22 +115,23 @@ std::string_view to_string(DecisionStep step) {
 }
 
 Candidate make_candidate(const AttributeSet& attributes, const PathSource& source, const DecisionOptions& options) {
+  const SelectionFacts facts = attributes.selection_facts();
   Candidate c;
   c.resolvable = source.igp_cost.has_value();
-  c.local_pref = attributes.local_pref().value_or(options.default_local_pref);
+  c.local_pref = facts.local_pref.value_or(options.default_local_pref);
   c.locally_originated = source.locally_originated;
   c.as_path_length = attributes.as_path_length();
   c.origin = static_cast<std::uint8_t>(attributes.origin().value_or(Origin::incomplete));
-  c.med = attributes.multi_exit_disc().value_or(options.missing_med_worst ? std::numeric_limits<std::uint32_t>::max() : 0);
-  c.neighbor_as = attributes.neighbor_as();
+  c.med = facts.multi_exit_disc.value_or(options.missing_med_worst ? std::numeric_limits<std::uint32_t>::max() : 0);
+  c.neighbor_as = facts.neighbor_as;
   c.external = source.external;
   c.igp_cost = source.igp_cost.value_or(std::numeric_limits<std::uint32_t>::max());
-  if (attributes.has_originator_id()) {
-    c.router_id = attributes.originator_id_v4();
+  if (facts.has_originator_id) {
+    c.router_id = facts.originator_id_v4;
   } else {
     c.router_id = source.router_id.is_v4() ? source.router_id.to_v4_uint() : 0;
   }
-  c.cluster_list_length = attributes.cluster_list_length();
+  c.cluster_list_length = facts.cluster_list_length;
   c.peer_address = source.peer_address;
   c.path_id = source.path_id;
   return c;

@@ -95,6 +95,22 @@ TEST_CASE("AttributeSet: every field round-trips through the packed form, and eq
     REQUIRE(set);
     CHECK(set->value() == v);
     CHECK(set->next_hop() == v.next_hop);
+    // Selection's reading of the bytes agrees with the value's.
+    const SelectionFacts facts = set->selection_facts();
+    CHECK(facts.local_pref == v.path.local_pref);
+    CHECK(facts.multi_exit_disc == v.path.multi_exit_disc);
+    CHECK(facts.cluster_list_length == v.path.cluster_list.size());
+    CHECK(facts.has_originator_id == v.path.originator_id.has_value());
+    std::uint32_t first = 0;
+    if (v.path.as_path) {
+      for (const auto& segment : v.path.as_path->segments) {
+        if (!segment.is_confed() && !segment.asns.empty()) {
+          first = segment.asns.front();
+          break;
+        }
+      }
+    }
+    CHECK(facts.neighbor_as == first);
   }
 }
 
@@ -109,24 +125,29 @@ TEST_CASE("AttributeSet: route selection's values are taken when the set is inte
   v.path.origin = Origin::egp;
   v.path.originator_id = address("10.9.8.7");
   v.path.cluster_list = {address("10.0.0.1"), address("10.0.0.2")};
+  v.path.communities = {1, 2, 3};
+  v.path.aggregator = Aggregator{65001, address("10.1.1.1")};
   const AttrRef set = store.intern(v);
   CHECK(set->as_path_length() == 4);  // three ASes and an AS_SET; the confederation segment counts nothing
-  CHECK(set->neighbor_as() == 65001);
-  CHECK(set->local_pref() == 200u);
-  CHECK(set->multi_exit_disc() == 7u);
   CHECK(set->origin() == Origin::egp);
-  CHECK(set->has_originator_id());
-  CHECK(set->originator_id_v4() == address("10.9.8.7").to_v4_uint());
-  CHECK(set->cluster_list_length() == 2);
   CHECK(set->next_hop() == address("192.0.2.1"));
+  const SelectionFacts facts = set->selection_facts();
+  CHECK(facts.neighbor_as == 65001);
+  CHECK(facts.local_pref == 200u);
+  CHECK(facts.multi_exit_disc == 7u);
+  CHECK(facts.has_originator_id);
+  CHECK(facts.originator_id_v4 == address("10.9.8.7").to_v4_uint());
+  CHECK(facts.cluster_list_length == 2);
 
   const AttrRef bare = store.intern(RouteAttributes{});
-  CHECK(!bare->local_pref());
-  CHECK(!bare->multi_exit_disc());
+  const SelectionFacts none = bare->selection_facts();
+  CHECK(!none.local_pref);
+  CHECK(!none.multi_exit_disc);
+  CHECK(!none.has_originator_id);
+  CHECK(none.neighbor_as == 0);
+  CHECK(none.cluster_list_length == 0);
   CHECK(!bare->origin());
-  CHECK(!bare->has_originator_id());
   CHECK(bare->as_path_length() == 0);
-  CHECK(bare->neighbor_as() == 0);
   CHECK(!bare->next_hop());
 }
 
