@@ -29,10 +29,12 @@ AdjRibOut::AdjRibOut(AfiSafi family, PeerId peer, const PeerSession& session, co
       peers_(peers),
       rib_(rib),
       exporter_(family, peer, session, peers, store, rib.options().default_local_pref),
+      store_(store),
       add_path_(session.send_context.has_add_path(family)),
       max_length_(session.send_context.max_message_length()) {}
 
 AdjRibOut::~AdjRibOut() {
+  for (std::size_t i = 0; i < sent_.capacity(); ++i) store_.drop(sent_[i]);
   round_bits_.for_each([this](EntryIndex i) { rib_.release(i); });
   held_bits_.for_each([this](EntryIndex i) { rib_.release(i); });
 }
@@ -47,7 +49,7 @@ void AdjRibOut::set_bit(IndexBits& bits, EntryIndex i, bool on) {
 
 bool AdjRibOut::has_sent(EntryIndex i) const {
   if (add_path_) return sent_paths_.count(i) != 0;
-  return i < sent_.capacity() && static_cast<bool>(sent_[i]);
+  return i < sent_.capacity() && sent_[i] != 0;
 }
 
 void AdjRibOut::mark(EntryIndex i) {
@@ -80,7 +82,10 @@ void AdjRibOut::resend_all() {
   if (add_path_) {
     sent_paths_.clear();
   } else {
-    for (std::size_t i = 0; i < sent_.capacity(); ++i) sent_[i].reset();
+    for (std::size_t i = 0; i < sent_.capacity(); ++i) {
+      store_.drop(sent_[i]);
+      sent_[i] = 0;
+    }
   }
   advertised_count_ = 0;
   held_bits_.for_each([this](EntryIndex i) { settle(i); });
@@ -96,7 +101,7 @@ bool AdjRibOut::has_pending() const {
 }
 
 AttrRef AdjRibOut::advertised(EntryIndex index, std::uint32_t path_id) const {
-  if (!add_path_) return index < sent_.capacity() ? sent_[index] : AttrRef{};
+  if (!add_path_) return index < sent_.capacity() ? store_.get(sent_[index]) : AttrRef{};
   auto it = sent_paths_.find(index);
   if (it == sent_paths_.end()) return {};
   for (const auto& sent : it->second) {
@@ -108,10 +113,12 @@ AttrRef AdjRibOut::advertised(EntryIndex index, std::uint32_t path_id) const {
 void AdjRibOut::record_sent(const Item& item, const AttrRef& attributes) {
   if (!add_path_) {
     sent_.grow_to(rib_.index_limit());
-    AttrRef& slot = sent_[item.entry];
+    std::uint32_t& slot = sent_[item.entry];
     if (slot && !attributes) --advertised_count_;
     if (!slot && attributes) ++advertised_count_;
-    slot = attributes;
+    const std::uint32_t held = store_.hold(attributes);
+    store_.drop(slot);
+    slot = held;
   } else {
     auto& list = sent_paths_[item.entry];
     auto it = std::find_if(list.begin(), list.end(), [&](const SentPath& s) { return s.path_id == item.path_id; });
@@ -252,7 +259,7 @@ void AdjRibOut::stage_entry(EntryIndex i) {
   set_bit(dirty_bits_, i, false);
   --dirty_count_;
   desired(i, scratch_);
-  if (!add_path_ && scratch_.size() == 1 && i < sent_.capacity() && sent_[i] == scratch_.front().attributes) {
+  if (!add_path_ && scratch_.size() == 1 && i < sent_.capacity() && sent_[i] == scratch_.front().attributes->id()) {
     settle(i);  // the peer has it already (so it fits): no bucket, no size to work out
     return;
   }
@@ -269,7 +276,7 @@ void AdjRibOut::stage_entry(EntryIndex i) {
   }
   bool staged = false;
   if (!add_path_) {
-    const AttrRef current = i < sent_.capacity() ? sent_[i] : AttrRef{};
+    const AttrRef current = i < sent_.capacity() ? store_.get(sent_[i]) : AttrRef{};
     const AttrRef want = scratch_.empty() ? AttrRef{} : scratch_.front().attributes;
     if (want != current) {
       if (want) {

@@ -11,7 +11,7 @@
 // round with its newest state, so flapping routes cost nothing extra. End-of-RIB follows
 // the round that holds everything marked before it was requested.
 //
-// Per prefix it keeps the advertised attribute set (8 bytes) and two bits, and 12 bytes
+// Per prefix it keeps the advertised attribute set (a 4-byte id) and two bits, and 12 bytes
 // while a round holds it (16 with add-path), plus 24 bytes per attribute set in the round;
 // add-path sessions keep a small vector per advertised prefix.
 #pragma once
@@ -136,10 +136,11 @@ class AdjRibOut {
   const PeerTable& peers_;
   LocRib& rib_;
   Exporter exporter_;
+  AttributeStore& store_;
   bool add_path_;
   std::size_t max_length_;
 
-  ChunkedArray<AttrRef> sent_;                                      // without add-path
+  ChunkedArray<std::uint32_t> sent_;  // without add-path: a set id held in store_, 0: none
   std::unordered_map<EntryIndex, std::vector<SentPath>> sent_paths_;  // with add-path
   IndexBits dirty_bits_;
   IndexBits held_bits_;  // this holds a LocRib reference on the entry

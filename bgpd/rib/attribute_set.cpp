@@ -351,6 +351,23 @@ AttrRef AttributeStore::intern(const RouteAttributes& value) {
   return insert(at, value, tag);
 }
 
+std::uint32_t AttributeStore::hold(const AttrRef& ref) {
+  if (!ref) return 0;
+  ++const_cast<AttributeSet*>(ref.get())->references_;
+  return ref->id();
+}
+
+AttrRef AttributeStore::get(std::uint32_t id) const {
+  if (id == 0) return {};
+  return AttrRef(const_cast<AttributeSet*>(&set_at(id)));
+}
+
+void AttributeStore::drop(std::uint32_t id) {
+  if (id == 0) return;
+  AttrRef last = get(id);
+  --const_cast<AttributeSet*>(last.get())->references_;  // `last` now carries the held one
+}
+
 AttrRef AttributeStore::insert(std::size_t at, const RouteAttributes& value, std::uint32_t tag) {
   if ((size_ + 1) * 4 > slots_.size() * 3) {
     grow();

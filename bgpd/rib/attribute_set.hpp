@@ -145,9 +145,17 @@ class AttributeStore {
   AttributeStore() = default;
   AttributeStore(const AttributeStore&) = delete;
   AttributeStore& operator=(const AttributeStore&) = delete;
+  ~AttributeStore();
 
   AttrRef intern(const RouteAttributes& value);
-  ~AttributeStore();
+
+  // A reference held by number, for tables with one per prefix (an Adj-RIB-Out's sets as
+  // sent: 4 bytes a prefix instead of an 8-byte AttrRef). hold() takes a reference and
+  // names it by the set's id (0 for an empty AttrRef), get() is the set of a held id, and
+  // drop() gives the reference back.
+  std::uint32_t hold(const AttrRef& ref);
+  AttrRef get(std::uint32_t id) const;
+  void drop(std::uint32_t id);
 
   // Distinct sets alive.
   std::size_t size() const { return size_; }

@@ -293,6 +293,7 @@ TEST_CASE("Adj-RIB-Out: a peer coming up after the table gets every prefix once,
   for (const auto& u : table) lab.rib.apply_update(source, u);
   lab.sync();
 
+  const std::size_t sets_before = lab.rib.attributes().size();
   const PeerId late = lab.add(peer("198.51.100.2", 65002));
   lab.up(late, session("3.3.3.3", "198.51.100.1", {kIpv4Unicast, kIpv6Unicast}));
   auto& receiver = lab.at(late);
@@ -327,4 +328,13 @@ TEST_CASE("Adj-RIB-Out: a peer coming up after the table gets every prefix once,
           path({kLocalAs, 65001, 42, static_cast<std::uint32_t>(round)}).as_path);
   }
   CHECK(receiver.size() == prefixes);
+  CHECK(lab.rib.attributes().size() > sets_before);  // the rewrites the peer was sent
+  // The session goes: its Adj-RIB-Out lets go of every rewrite it held.
+  lab.rib.session_lost(late, SessionLoss::reset);
+  std::set<const AttributeSet*> in_loc_rib;
+  const LocRib& loc_rib = *lab.rib.loc_rib(kIpv4Unicast);
+  loc_rib.for_each([&](EntryIndex i) {
+    for (const Path& p : loc_rib.paths(i)) in_loc_rib.insert(p.attributes().get());
+  });
+  CHECK(lab.rib.attributes().size() == in_loc_rib.size());
 }

@@ -194,6 +194,27 @@ TEST_CASE("AttributeStore: one set per distinct value through random churn, free
   CHECK(store.memory_bytes() == kept_bytes);  // a freed piece holds the new set
 }
 
+TEST_CASE("AttributeStore: a reference held by id keeps its set until dropped") {
+  AttributeStore store;
+  std::uint32_t id = 0;
+  {
+    const AttrRef set = store.intern(route("192.0.2.1", {65001, 65002}));
+    id = store.hold(set);
+    CHECK(id == set->id());
+    CHECK(set->references() == 2);
+  }
+  CHECK(store.size() == 1);
+  const AttrRef again = store.get(id);
+  CHECK(again->value() == route("192.0.2.1", {65001, 65002}));
+  CHECK(again == store.intern(route("192.0.2.1", {65001, 65002})));
+  CHECK(again->references() == 2);
+  store.drop(id);
+  CHECK(again->references() == 1);
+  CHECK(store.hold(AttrRef{}) == 0);
+  CHECK(!store.get(0));
+  store.drop(0);
+}
+
 TEST_CASE("SetArena: pieces of every size, freed and reused at random, keep their bytes") {
   std::mt19937_64 rng(5);
   SetArena arena;
