@@ -369,7 +369,9 @@ void AttributeStore::drop(std::uint32_t id) {
 }
 
 AttrRef AttributeStore::insert(std::size_t at, const RouteAttributes& value, std::uint32_t tag) {
-  if ((size_ + 1) * 4 > slots_.size() * 3) {
+  // At most 80% full: linear probing stays short below that (and the table grows by half,
+  // so it is 53% to 80% full: 5.7 MB of slots at 566k sets where doubling at 3/4 gave 8.4).
+  if ((size_ + 1) * 5 > slots_.size() * 4) {
     grow();
     at = home(tag);
     while (slots_[at].ref != 0) at = after(at);
@@ -383,7 +385,7 @@ AttrRef AttributeStore::insert(std::size_t at, const RouteAttributes& value, std
 }
 
 void AttributeStore::grow() {
-  std::vector<Slot> old(slots_.size() * 2);
+  std::vector<Slot> old(slots_.size() + slots_.size() / 2);
   old.swap(slots_);
   for (const Slot& slot : old) {
     if (slot.ref == 0) continue;

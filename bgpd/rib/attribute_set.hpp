@@ -164,7 +164,7 @@ class AttributeStore {
 
  private:
   friend class AttrRef;
-  // Open addressing with linear probing, at most 3/4 full, with backward-shift deletion.
+  // Open addressing with linear probing, at most 80% full, with backward-shift deletion.
   // A slot is the set's arena reference and the upper half of its hash (which also gives
   // its home slot): 8 bytes, and a lookup reads a set only on a full tag match.
   struct Slot {
