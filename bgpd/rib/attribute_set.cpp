@@ -152,7 +152,7 @@ void pack_attributes(const RouteAttributes& value, std::vector<std::uint8_t>& ou
     for (const auto& segment : p.as_path->segments) {
       w.u8(static_cast<std::uint8_t>(segment.type));
       w.count(segment.asns.size());
-      w.append(segment.asns.data(), segment.asns.size() * sizeof(std::uint32_t));
+      for (std::uint32_t asn : segment.asns) w.count(asn);  // LEB128: most take 2 or 3 octets
     }
   }
   if (p.next_hop) w.address(*p.next_hop);
@@ -203,7 +203,7 @@ RouteAttributes unpack_attributes(std::span<const std::uint8_t> packed) {
     for (auto& segment : p.as_path->segments) {
       segment.type = static_cast<AsPathSegmentType>(r.u8());
       segment.asns.resize(r.count());
-      r.take(segment.asns.data(), segment.asns.size() * sizeof(std::uint32_t));
+      for (auto& asn : segment.asns) asn = static_cast<std::uint32_t>(r.count());
     }
   }
   if (fields & kPathNextHop) p.next_hop = r.address();
@@ -297,11 +297,11 @@ SelectionFacts AttributeSet::selection_facts() const {
       const auto type = static_cast<AsPathSegmentType>(r.u8());
       std::size_t n = r.count();
       const bool confed = type == AsPathSegmentType::as_confed_sequence || type == AsPathSegmentType::as_confed_set;
-      if (facts.neighbor_as == 0 && !confed && n > 0) {
-        facts.neighbor_as = r.u32();  // RFC 5065: the neighbour is outside the confederation
-        --n;
+      for (; n > 0; --n) {
+        const auto asn = static_cast<std::uint32_t>(r.count());
+        // RFC 5065: the neighbour is outside the confederation.
+        if (facts.neighbor_as == 0 && !confed) facts.neighbor_as = asn;
       }
-      r.skip(n * sizeof(std::uint32_t));
     }
   }
   if (fields & kPathNextHop) r.skip_address();

@@ -30,8 +30,8 @@ struct RouteAttributes {
 };
 
 // The packed form of RouteAttributes an AttributeSet keeps: a presence word, then each
-// present field in a fixed order (addresses as family and octets, counts as LEB128, numbers
-// as four octets). It is a private in-memory form, not the wire's: the same value always
+// present field in a fixed order (addresses as family and octets, counts and AS numbers as
+// LEB128, other numbers as four octets). It is a private in-memory form, not the wire's: the same value always
 // packs to the same bytes, so equality is a memcmp and the hash is over the bytes. A
 // typical set is 30 to 60 bytes this way, where a RouteAttributes is 260 bytes plus a heap
 // block per AS_PATH segment and per list.

@@ -117,7 +117,7 @@ TEST_CASE("AttributeSet: every field round-trips through the packed form, and eq
 TEST_CASE("AttributeSet: route selection's values are taken when the set is interned") {
   AttributeStore store;
   RouteAttributes v = route("192.0.2.1", {65001, 65002, 65003});
-  v.path.as_path->segments.push_back(AsPathSegment{AsPathSegmentType::as_set, {1, 2, 3}});
+  v.path.as_path->segments.push_back(AsPathSegment{AsPathSegmentType::as_set, {0, 127, 128, 4294967295u}});
   v.path.as_path->segments.insert(v.path.as_path->segments.begin(),
                                   AsPathSegment{AsPathSegmentType::as_confed_sequence, {64512}});
   v.path.local_pref = 200;
@@ -131,6 +131,7 @@ TEST_CASE("AttributeSet: route selection's values are taken when the set is inte
   CHECK(set->as_path_length() == 4);  // three ASes and an AS_SET; the confederation segment counts nothing
   CHECK(set->origin() == Origin::egp);
   CHECK(set->next_hop() == address("192.0.2.1"));
+  CHECK(set->value() == v);  // AS numbers of every LEB128 length, 0 and 2^32-1 included
   const SelectionFacts facts = set->selection_facts();
   CHECK(facts.neighbor_as == 65001);
   CHECK(facts.local_pref == 200u);
