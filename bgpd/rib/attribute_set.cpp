@@ -98,6 +98,7 @@ class Unpacker {
   void skip(std::size_t n) { at_ = std::min(at_ + n, in_.size()); }
   void skip_address() { skip(u8() == static_cast<std::uint8_t>(ip::Family::v4) ? 4 : 16); }
   void take(void* data, std::size_t n) {
+    if (n == 0) return;  // an empty vector's data() may be null, which memcpy must not see
     assert(at_ + n <= in_.size());
     if (at_ + n > in_.size()) {
       at_ = in_.size();
