@@ -117,7 +117,7 @@ std::string peer_name(const Speaker& speaker, rib::PeerId id) {
 }
 
 void write_path(JsonWriter& w, const Speaker& speaker, const rib::Path& path, bool best, bool multipath) {
-  const auto& v = path.value();
+  const rib::RouteAttributes v = speaker.rib().attributes().get(path.attributes_id())->value();
   w.StartObject();
   string(w, "from", peer_name(speaker, path.peer()));
   boolean(w, "best", best);

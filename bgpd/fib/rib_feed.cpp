@@ -7,10 +7,10 @@ namespace sluice::bgp::fib {
 std::vector<ip::Address> selected_next_hops(const rib::LocRib& table, rib::EntryIndex index, bool ecmp) {
   std::vector<ip::Address> hops;
   auto selected = table.multipath(index);
-  if (selected.empty() || !selected.front().attributes()->next_hop()) return hops;
+  if (selected.empty() || !table.attribute_set(selected.front()).next_hop()) return hops;
   if (!ecmp) selected = selected.first(1);
   for (const rib::Path& path : selected) {
-    const auto next_hop = path.attributes()->next_hop();
+    const auto next_hop = table.attribute_set(path).next_hop();
     if (next_hop && std::find(hops.begin(), hops.end(), *next_hop) == hops.end()) hops.push_back(*next_hop);
   }
   return hops;

@@ -156,6 +156,8 @@ class AttributeStore {
   std::uint32_t hold(const AttrRef& ref);
   AttrRef get(std::uint32_t id) const;
   void drop(std::uint32_t id);
+  // The set of a held id without taking a reference; null for 0.
+  const AttributeSet* find(std::uint32_t id) const { return id == 0 ? nullptr : &set_at(id); }
 
   // Distinct sets alive.
   std::size_t size() const { return size_; }

@@ -93,10 +93,11 @@ AttrRef Exporter::export_path(const Path& path, const LocRib& rib, EntryIndex in
   const PeerId from = path.peer();
   if (from == to_) return {};  // never back to where it came from: no rewrite to remember
   if (memo_.empty()) memo_.resize(std::size_t{1} << kMemoBits);
-  Memo& memo = memo_[memo_slot(path.attributes().get(), from)];
-  if (memo.source != path.attributes() || memo.from != from) {
-    memo.result = rewrite(path.attributes(), from);
-    memo.source = path.attributes();
+  const AttributeSet* source = &rib.attribute_set(path);
+  Memo& memo = memo_[memo_slot(source, from)];
+  if (memo.source.get() != source || memo.from != from) {
+    memo.source = rib.attributes(path);
+    memo.result = rewrite(memo.source, from);
     memo.from = from;
   }
   AttrRef result = memo.result;

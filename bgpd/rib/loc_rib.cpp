@@ -21,13 +21,21 @@ void clear_and_trim(std::vector<EntryIndex>& v) {
 
 }  // namespace
 
-LocRib::LocRib(AfiSafi family, const PeerTable& peers, DecisionOptions options, NextHopResolver resolver)
+LocRib::LocRib(AfiSafi family, const PeerTable& peers, AttributeStore& store, DecisionOptions options,
+               NextHopResolver resolver)
     : family_(family),
       peers_(peers),
+      store_(store),
       options_(options),
       resolver_(std::move(resolver)),
       index_(family_of(family)) {
-  static_assert(sizeof(Entry) == 24, "a million prefixes should cost 24 MB of entries");
+  static_assert(sizeof(Entry) == 20, "a million prefixes should cost 20 MB of entries");
+}
+
+LocRib::~LocRib() {
+  for (EntryIndex i = 0; i < index_.index_limit(); ++i) {
+    for (const Path& path : mutable_paths(entries_[i])) store_.drop(path.attributes_id());
+  }
 }
 
 void LocRib::set_options(DecisionOptions options) {
@@ -84,7 +92,7 @@ void LocRib::add_path(Entry& entry, Path path) {
     list.reserve(2);
     list.push_back(std::move(entry.first));
     list.push_back(std::move(path));
-    entry.first = Path(kLocalPeer, slot, 0, AttrRef{});
+    entry.first = Path(kLocalPeer, slot, 0, 0);
   } else {
     overflow_[entry.first.path_id()].push_back(std::move(path));
   }
@@ -96,6 +104,7 @@ void LocRib::remove_path(EntryIndex index, std::size_t position) {
   const Path& path = mutable_paths(entry)[position];
   const bool selected = path.selected();
   count_peer(path.peer(), -1, path.stale() ? -1 : 0);
+  store_.drop(path.attributes_id());
   if (entry.path_count == 1) {
     entry.first = Path{};
   } else if (entry.path_count == 2) {
@@ -152,8 +161,9 @@ void LocRib::announce(const ip::Prefix& prefix, PeerId peer, std::uint32_t path_
       path.set_stale(false);
       count_peer(peer, 0, -1);
     }
-    if (path.attributes() == attributes) return;  // a refresh of what we have
-    path.set_attributes(std::move(attributes));
+    if (path.attributes_id() == attributes->id()) return;  // a refresh of what we have
+    store_.drop(path.attributes_id());
+    path.set_attributes_id(store_.hold(attributes));
     touch(index, path.selected());
     return;
   }
@@ -162,7 +172,7 @@ void LocRib::announce(const ip::Prefix& prefix, PeerId peer, std::uint32_t path_
     maybe_free(index);  // kMaxLocalId paths already: the table cannot name another
     return;
   }
-  add_path(entry, Path(peer, path_id, local_id, std::move(attributes)));
+  add_path(entry, Path(peer, path_id, local_id, store_.hold(attributes)));
   count_peer(peer, 1, 0);
   ++path_count_;
   if (entry.path_count == 1) ++prefix_count_;
@@ -245,7 +255,7 @@ PathSource LocRib::source_of(const Path& path) const {
   source.path_id = path.path_id();
   source.igp_cost = 0;
   if (resolver_) {
-    if (const auto next_hop = path.attributes()->next_hop()) source.igp_cost = resolver_(*next_hop);
+    if (const auto next_hop = attribute_set(path).next_hop()) source.igp_cost = resolver_(*next_hop);
   }
   return source;
 }
@@ -273,7 +283,7 @@ void LocRib::decide(EntryIndex index) {
     }
     candidates_.clear();
     for (std::size_t i = 0; i < all.size(); ++i) {
-      candidates_.push_back(make_candidate(*all[i].attributes(), source_of(all[i]), options_));
+      candidates_.push_back(make_candidate(attribute_set(all[i]), source_of(all[i]), options_));
       candidates_.back().tag = static_cast<std::uint32_t>(i);
     }
     const std::size_t multipath = rank(candidates_, options_);
@@ -314,7 +324,7 @@ std::vector<Candidate> LocRib::explain(EntryIndex index) const {
   std::vector<Candidate> out;
   auto all = paths(index);
   for (std::size_t i = 0; i < all.size(); ++i) {
-    out.push_back(make_candidate(*all[i].attributes(), source_of(all[i]), options_));
+    out.push_back(make_candidate(attribute_set(all[i]), source_of(all[i]), options_));
     out.back().tag = static_cast<std::uint32_t>(i);
   }
   rank(out, options_);

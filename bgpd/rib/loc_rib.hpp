@@ -3,7 +3,7 @@
 // one table slot however many views it belongs to), runs the decision process in batches,
 // and reports the prefixes whose selection changed.
 //
-// Storage per prefix: the packed key and hash slot of PrefixIndex, and a 24-byte entry
+// Storage per prefix: the packed key and hash slot of PrefixIndex, and a 20-byte entry
 // holding the first path inline; prefixes with several paths keep them in a side vector.
 // Changes only mark the prefix dirty; process() ranks each dirty prefix once.
 #pragma once
@@ -31,7 +31,10 @@ using NextHopResolver = std::function<std::optional<std::uint32_t>(const ip::Add
 
 class LocRib {
  public:
-  LocRib(AfiSafi family, const PeerTable& peers, DecisionOptions options = {}, NextHopResolver resolver = {});
+  // `store` interns the attributes announced here, and must outlive the table.
+  LocRib(AfiSafi family, const PeerTable& peers, AttributeStore& store, DecisionOptions options = {},
+         NextHopResolver resolver = {});
+  ~LocRib();
   LocRib(const LocRib&) = delete;
   LocRib& operator=(const LocRib&) = delete;
 
@@ -79,6 +82,9 @@ class LocRib {
   ip::Prefix prefix(EntryIndex index) const { return index_.prefix(index); }
   // The prefix's paths, best first once processed.
   std::span<const Path> paths(EntryIndex index) const;
+  // A path's attributes.
+  AttrRef attributes(const Path& path) const { return store_.get(path.attributes_id()); }
+  const AttributeSet& attribute_set(const Path& path) const { return *store_.find(path.attributes_id()); }
   // The best path, or nullptr (no path, none resolvable, or not decided yet).
   const Path* best(EntryIndex index) const;
   // The best path and the other paths forming its multipath set; empty without a best.
@@ -106,7 +112,7 @@ class LocRib {
   void release(EntryIndex index);
 
  private:
-  // 24 bytes. With two paths or more they live in overflow_, and `first` is a placeholder
+  // 20 bytes. With two paths or more they live in overflow_, and `first` is a placeholder
   // whose path_id is their slot there.
   struct Entry {
     Path first;
@@ -134,6 +140,7 @@ class LocRib {
 
   AfiSafi family_;
   const PeerTable& peers_;
+  AttributeStore& store_;
   DecisionOptions options_;
   NextHopResolver resolver_;
   PrefixIndex index_;

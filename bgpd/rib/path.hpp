@@ -1,5 +1,7 @@
 // One path to a prefix in the Loc-RIB: the attributes a peer (or this speaker) announced,
-// under the peer's Path Identifier. 16 bytes: the flags share the id fields' top bits.
+// under the peer's Path Identifier. 12 bytes: the attribute set by its 32-bit id in the
+// RIB's AttributeStore (LocRib::attributes() gives the set; the LocRib holds a reference
+// per path), and the flags share the id fields' top bits.
 #pragma once
 
 #include <cstdint>
@@ -15,12 +17,11 @@ class Path {
   static constexpr std::uint16_t kMaxLocalId = 0x7fff;
 
   Path() = default;
-  Path(PeerId peer, std::uint32_t path_id, std::uint16_t local_id, AttrRef attributes)
-      : attributes_(std::move(attributes)), path_id_(path_id), local_id_(local_id), peer_(peer) {}
+  Path(PeerId peer, std::uint32_t path_id, std::uint16_t local_id, std::uint32_t attributes_id)
+      : attributes_(attributes_id), path_id_(path_id), local_id_(local_id), peer_(peer) {}
 
-  const AttrRef& attributes() const { return attributes_; }
-  // The attributes unpacked (a copy).
-  RouteAttributes value() const { return attributes_->value(); }
+  // AttributeSet::id() of the path's attributes; 0 for none.
+  std::uint32_t attributes_id() const { return attributes_; }
   PeerId peer() const { return static_cast<PeerId>(peer_ & kMaxPeerId); }
   // The Path Identifier the peer sent (RFC 7911), 0 when add-path is off.
   std::uint32_t path_id() const { return path_id_; }
@@ -34,7 +35,7 @@ class Path {
 
   bool same_origin(PeerId peer, std::uint32_t path_id) const { return this->peer() == peer && path_id_ == path_id; }
 
-  void set_attributes(AttrRef attributes) { attributes_ = std::move(attributes); }
+  void set_attributes_id(std::uint32_t id) { attributes_ = id; }
   void set_stale(bool stale) { peer_ = static_cast<std::uint16_t>(stale ? (peer_ | kFlagBit) : (peer_ & ~kFlagBit)); }
   void set_selected(bool selected) {
     local_id_ = static_cast<std::uint16_t>(selected ? (local_id_ | kFlagBit) : (local_id_ & ~kFlagBit));
@@ -43,7 +44,7 @@ class Path {
  private:
   static constexpr std::uint16_t kFlagBit = 0x8000;
 
-  AttrRef attributes_;
+  std::uint32_t attributes_ = 0;
   std::uint32_t path_id_ = 0;
   std::uint16_t local_id_ = 0;  // top bit: selected
   std::uint16_t peer_ = 0;      // top bit: stale

@@ -37,7 +37,7 @@ bool listed(const std::optional<GracefulRestart>& gr, AfiSafi family) {
 
 Rib::Rib(RibConfig config) : config_(std::move(config)), peers_(config_.speaker) {
   for (AfiSafi family : config_.families) {
-    tables_.push_back(std::make_unique<LocRib>(family, peers_, config_.decision, config_.resolver));
+    tables_.push_back(std::make_unique<LocRib>(family, peers_, store_, config_.decision, config_.resolver));
   }
   deferring_ = config_.restarting;
 }

@@ -120,7 +120,7 @@ TEST_CASE("two speakers: the session comes up and routes go both ways") {
   };
   REQUIRE(run_until(io, both_up, 15s));
   REQUIRE(run_until(io, [&] { return best(**b, "10.1.0.0/24") && best(**a, "10.2.0.0/24"); }, 5s));
-  const auto& learned = best(**b, "10.1.0.0/24")->value();
+  const auto learned = (*b)->rib().loc_rib(kIpv4Unicast)->attributes(*best(**b, "10.1.0.0/24"))->value();
   REQUIRE(learned.path.as_path);
   CHECK(learned.path.as_path->segments.front().asns == std::vector<std::uint32_t>{65001});
   CHECK(learned.next_hop == A("127.0.0.1"));

@@ -334,7 +334,7 @@ TEST_CASE("Adj-RIB-Out: a peer coming up after the table gets every prefix once,
   std::set<const AttributeSet*> in_loc_rib;
   const LocRib& loc_rib = *lab.rib.loc_rib(kIpv4Unicast);
   loc_rib.for_each([&](EntryIndex i) {
-    for (const Path& p : loc_rib.paths(i)) in_loc_rib.insert(p.attributes().get());
+    for (const Path& p : loc_rib.paths(i)) in_loc_rib.insert(&loc_rib.attribute_set(p));
   });
   CHECK(lab.rib.attributes().size() == in_loc_rib.size());
 }

@@ -649,7 +649,7 @@ TEST_CASE("rib feed: best paths and ECMP sets from the Loc-RIB") {
   };
   PeerId a = add_peer("192.0.2.1", 65001, "1.1.1.1");
   PeerId b = add_peer("192.0.2.3", 65001, "3.3.3.3");
-  LocRib table(kIpv4Unicast, peers);
+  LocRib table(kIpv4Unicast, peers, store);
   DecisionOptions options;
   options.max_paths = 4;
   table.set_options(options);
@@ -695,7 +695,7 @@ TEST_CASE("rib feed: best paths and ECMP sets from the Loc-RIB") {
   REQUIRE(fib.desired(P("10.20.3.0/24")));
   CHECK(fib.desired(P("10.20.3.0/24"))->nexthops.size() == 1);
   CHECK(fib.desired(P("10.20.3.0/24"))->nexthops[0].gateway ==
-        table.multipath(*table.find(P("10.20.3.0/24")))[0].value().next_hop);
+        table.attributes(table.multipath(*table.find(P("10.20.3.0/24")))[0])->value().next_hop);
 }
 
 TEST_CASE("fib: the next batch is planned while one is out, without the prefixes in it") {

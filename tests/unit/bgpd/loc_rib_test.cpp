@@ -18,7 +18,7 @@ using namespace sluice::bgp::rib::testing;
 namespace {
 
 struct Table {
-  Table() : peers(config().speaker), rib(kIpv4Unicast, peers) {
+  Table() : peers(config().speaker), rib(kIpv4Unicast, peers, store) {
     a = add("192.0.2.1", 65001, "1.1.1.1");
     b = add("192.0.2.2", 65002, "2.2.2.2");
   }
@@ -81,7 +81,7 @@ TEST_CASE("LocRib: the best path, and which changes change the selection") {
   t.rib.announce(p, t.b, 0, t.attrs({65002, 2}));
   CHECK(t.process() == std::vector<EntryIndex>{i});
   CHECK(t.rib.selection_changed(i));  // the best path's attributes changed
-  CHECK(t.rib.best(i)->attributes() == t.attrs({65002, 2}));
+  CHECK(t.rib.attributes(*t.rib.best(i)) == t.attrs({65002, 2}));
 
   CHECK(t.rib.withdraw(p, t.b, 0));
   CHECK_FALSE(t.rib.withdraw(p, t.b, 0));
