@@ -255,3 +255,28 @@ TEST_CASE("SetArena: pieces of every size, freed and reused at random, keep thei
   for (const Piece& p : live) arena.free(p.ref, p.bytes);
   CHECK(arena.memory_bytes() <= before);  // large blocks go back at once
 }
+
+TEST_CASE("SetArena: large pieces have references of their own, so many of them use up no block") {
+  // 2^17 pieces of 513 bytes once took a 256 kB block's reference each and ran out of
+  // references (bad_alloc) after 70 MB: a peer with long community lists could do that.
+  SetArena arena;
+  std::vector<SetArena::Ref> refs;
+  constexpr std::size_t kPieces = (std::size_t{1} << 17) + 10;
+  refs.reserve(kPieces);
+  for (std::size_t i = 0; i < kPieces; ++i) {
+    refs.push_back(arena.allocate(513));
+    std::memcpy(arena.at(refs.back()), &i, sizeof i);
+  }
+  const SetArena::Ref small = arena.allocate(24);  // small pieces still have their blocks
+  CHECK(small != 0);
+  std::memset(arena.at(small), 0xab, 24);
+  for (std::size_t i = 0; i < kPieces; i += 997) {
+    std::size_t seen = 0;
+    std::memcpy(&seen, arena.at(refs[i]), sizeof seen);
+    REQUIRE(seen == i);
+  }
+  CHECK(std::set<SetArena::Ref>(refs.begin(), refs.end()).size() == kPieces);
+  // A freed large piece's reference is reused.
+  arena.free(refs[5], 513);
+  CHECK(arena.allocate(600) == refs[5]);
+}
