@@ -157,6 +157,9 @@ void Rib::session_established(PeerId peer, PeerSession session) {
   s->end_of_rib_received.clear();
   if (router_id_changed) {
     for (auto& table : tables_) table->reevaluate_peer(peer);
+    // Rewrites remembered for its routes carry its old identifier as ORIGINATOR_ID
+    // (reflection); rare enough that every peer is simply sent its routes again.
+    clear_export_caches_and_refresh();
   }
 
   // RFC 4724 §4.2: stale routes of a family the peer no longer lists, or lists without

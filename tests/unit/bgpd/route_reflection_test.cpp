@@ -173,6 +173,24 @@ TEST_CASE("route reflection: a reflector with clients, non-clients and eBGP peer
     CHECK(external->attributes.cluster_list.empty());
   }
 
+  SUBCASE("a client back with another router id: its reflected routes name the new one as ORIGINATOR_ID") {
+    lab.rib.apply_update(c1, announce(path(), "10.1.1.1", {"10.10.0.0/24"}));
+    lab.sync();
+    REQUIRE(lab.at(n1).find("10.10.0.0/24"));
+    CHECK(lab.at(n1).find("10.10.0.0/24")->attributes.originator_id == address("1.1.1.1"));
+    // Same routes, same attributes, over a new session: the rewrite remembered for them
+    // must not be reused.
+    lab.rib.session_lost(c1, SessionLoss::reset);
+    lab.up(c1, session("1.1.1.9", "10.1.1.254", {kIpv4Unicast, kIpv6Unicast}));
+    lab.rib.apply_update(c1, announce(path(), "10.1.1.1", {"10.10.0.0/24"}));
+    lab.sync();
+    for (PeerId ibgp : {c2, n1, n2}) {
+      const auto* got = lab.at(ibgp).find("10.10.0.0/24");
+      REQUIRE(got);
+      CHECK(got->attributes.originator_id == address("1.1.1.9"));
+    }
+  }
+
   SUBCASE("from a non-client: to clients and eBGP peers only") {
     lab.rib.apply_update(n1, announce(path(), "10.2.2.1", {"10.20.0.0/24"}));
     lab.sync();
