@@ -25,6 +25,8 @@
 # table, with date, machine, versions and what else was running, is printed and appended
 # to bench/RESULTS.md (NO_RECORD=1 to only print). Needs root, bird2 and frr.
 #   bench/bgp.sh [prefix counts] [runs] [DUTs]     (defaults "100000 1000000" 3 "sluice bird frr")
+# SLUICE_BENCH_SHAPE=bgperf has the tester send bgperf's own table instead (unique /32s
+# from 100.0.0.0, one attribute set), which is far lighter for every DUT than "real".
 # Build directory and parallelism: SLUICE_BENCH_BUILD (build/release), SLUICE_BENCH_JOBS (nproc).
 # A run that takes longer than SLUICE_BENCH_TIMEOUT seconds (300) fails the benchmark.
 # SLUICE_BENCH_PERF=/path/prefix records a perf profile of the DUT named by
@@ -38,6 +40,12 @@ duts=${3:-sluice bird frr}
 build=${SLUICE_BENCH_BUILD:-build/release}
 jobs=${SLUICE_BENCH_JOBS:-$(nproc)}
 timeout=${SLUICE_BENCH_TIMEOUT:-300}
+shape=${SLUICE_BENCH_SHAPE:-real}
+case $shape in
+  real) shape_text="a real table's shape (lengths /8../24, ~3.5 prefixes per attribute set)" ;;
+  bgperf) shape_text="bgperf's shape (unique /32s, one attribute set)" ;;
+  *) echo "SLUICE_BENCH_SHAPE=$shape: expected real or bgperf" >&2; exit 2 ;;
+esac
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j "$jobs" --target sluice-bgpd sluice-bench-bgp >/dev/null
 bgpd="$(pwd)/$build/bgpd/daemon/sluice-bgpd"
@@ -178,7 +186,7 @@ run_case() {  # dut prefixes
   wait_event "$work/monitor.out" established "$monitor_pid" 60
   local cpu_before
   cpu_before=$(cpu_ticks "$pid")
-  ip netns exec "$t" "$helper" tester 192.0.2.1 192.0.2.2 65001 "$n" 1 "$timeout" \
+  ip netns exec "$t" "$helper" tester 192.0.2.1 192.0.2.2 65001 "$n" 1 "$timeout" "$shape" \
     >"$work/tester.out" 2>"$work/tester.err" &
   local tester_pid=$!
   pids+=("$tester_pid")
@@ -284,9 +292,11 @@ print(f"- {runs} runs per row, a fresh DUT and namespaces each; medians. End-of-
       f"{'yes' if all(r['end_of_rib'] for rs in rows.values() for r in rs) else 'NOT in every run'}.")
 PY
 )
-report="## BGP, tester → DUT → monitor — $(date -u +%Y-%m-%d) (\`bench/bgp.sh \"$counts\" $runs \"$duts\"\`)
+command="bench/bgp.sh \"$counts\" $runs \"$duts\""
+[[ $shape == real ]] || command="SLUICE_BENCH_SHAPE=$shape $command"
+report="## BGP, tester → DUT → monitor — $(date -u +%Y-%m-%d) (\`$command\`)
 
-Machine: $machine. $versions.
+Machine: $machine. $versions. Table: $shape_text.
 Load average $load_before before, $load after. Other processes using the CPU (≥ 5%, one-second samples) before: ${others_before:-none}; after: ${others_after:-none}.
 
 $table"

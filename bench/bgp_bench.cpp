@@ -3,12 +3,13 @@
 // sockets, built on bgpd's wire codec alone; they print JSON lines with CLOCK_MONOTONIC
 // times (one clock for every namespace), from which the script takes the convergence time.
 //
-//   sluice-bench-bgp tester LOCAL DUT AS PREFIXES [SEED [TIMEOUT_S]]
-//       Builds a table of PREFIXES distinct IPv4 prefixes shaped like a real one (lengths
-//       /8../24 in the proportions of today's table, ~3.5 prefixes per attribute set, AS
-//       paths of 2..9 ASes with some prepending, MED, communities, a few large communities
-//       and aggregators) and encodes it as UPDATEs of at most 4096 octets, all before
-//       connecting. Then it connects from LOCAL to DUT:179 as AS, and once Established
+//   sluice-bench-bgp tester LOCAL DUT AS PREFIXES [SEED [TIMEOUT_S [SHAPE]]]
+//       Builds a table of PREFIXES distinct IPv4 prefixes and encodes it as UPDATEs of at
+//       most 4096 octets, all before connecting. SHAPE "real" (the default) is shaped like
+//       a real table (lengths /8../24 in the proportions of today's table, ~3.5 prefixes
+//       per attribute set, AS paths of 2..9 ASes with some prepending, MED, communities, a
+//       few large communities and aggregators); "bgperf" is bgperf's own: unique /32s from
+//       100.0.0.0 up, all with one attribute set (ORIGIN, the tester's AS, NEXT_HOP). Then it connects from LOCAL to DUT:179 as AS, and once Established
 //       writes the whole stream as fast as the DUT takes it, then End-of-RIB. Prints
 //       {"event":"established"} and {"event":"sent",...} with the time just before the first
 //       UPDATE was written and after the last. Afterwards it keeps the session up
@@ -40,8 +41,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -275,7 +278,41 @@ std::size_t draw_group(std::mt19937_64& rng) {
   return 1 + static_cast<std::size_t>(g(rng));
 }
 
-Table build_table(std::size_t count, std::uint64_t seed, std::uint32_t tester_as, const ip::Address& next_hop) {
+enum class Shape { real, bgperf };
+
+std::optional<Shape> parse_shape(std::string_view name) {
+  if (name == "real") return Shape::real;
+  if (name == "bgperf") return Shape::bgperf;
+  return std::nullopt;
+}
+
+// bgperf's table: /32s counted up from 100.0.0.0, one attribute set for all.
+Table build_bgperf_table(std::size_t count, std::uint32_t tester_as, const ip::Address& next_hop) {
+  Table table;
+  table.attribute_sets = 1;
+  const Context context = session_context();
+  Update update;
+  update.attributes.origin = Origin::igp;
+  update.attributes.as_path = AsPath{{AsPathSegment{AsPathSegmentType::as_sequence, {tester_as}}}};
+  update.attributes.next_hop = next_hop;
+  auto empty = encode_update(update, context);
+  if (!empty) die("encode: " + empty.error().message);
+  const std::size_t per_update = (kMaxMessageLength - kHeaderLength - empty->size()) / 5;  // 1 + 4 octets each
+  constexpr std::uint32_t kFirst = 100u << 24;
+  for (std::size_t first = 0; first < count; first += per_update) {
+    update.nlri.clear();
+    for (std::size_t i = first; i < std::min(count, first + per_update); ++i)
+      update.nlri.push_back(Nlri{*ip::Prefix::make(ip::Address::v4(kFirst + static_cast<std::uint32_t>(i)), 32), 0});
+    auto bytes = encode(update);
+    table.stream.insert(table.stream.end(), bytes.begin(), bytes.end());
+    ++table.updates;
+  }
+  return table;
+}
+
+Table build_table(std::size_t count, std::uint64_t seed, std::uint32_t tester_as, const ip::Address& next_hop,
+                  Shape shape) {
+  if (shape == Shape::bgperf) return build_bgperf_table(count, tester_as, next_hop);
   std::mt19937_64 rng(seed);
   std::vector<std::uint32_t> upstreams, transits;
   for (int i = 0; i < 12; ++i) upstreams.push_back(draw_public_as(rng));
@@ -321,9 +358,9 @@ Table build_table(std::size_t count, std::uint64_t seed, std::uint32_t tester_as
 }
 
 int tester(const std::string& local, const std::string& dut, std::uint32_t as, std::size_t count, std::uint64_t seed,
-           double timeout) {
+           double timeout, Shape shape) {
   const double started = now();
-  const Table table = build_table(count, seed, as, *ip::Address::parse(local));
+  const Table table = build_table(count, seed, as, *ip::Address::parse(local), shape);
   std::fprintf(stderr, "tester: %zu prefixes in %zu UPDATEs (%zu attribute sets, %.1f MB) built in %.2f s\n", count,
                table.updates, table.attribute_sets, static_cast<double>(table.stream.size()) / 1e6, now() - started);
   const int fd = connect_to(local, dut, 60);
@@ -462,16 +499,21 @@ int monitor(const std::string& local, const std::string& dut, std::uint32_t as, 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "tester" && argc >= 6) {
+    const auto shape = parse_shape(argc > 8 ? argv[8] : "real");
+    if (!shape) {
+      std::fprintf(stderr, "tester: SHAPE %s is neither \"real\" nor \"bgperf\"\n", argv[8]);
+      return 2;
+    }
     return tester(argv[2], argv[3], static_cast<std::uint32_t>(std::strtoul(argv[4], nullptr, 10)),
                   std::strtoul(argv[5], nullptr, 10), argc > 6 ? std::strtoull(argv[6], nullptr, 10) : 1,
-                  argc > 7 ? std::strtod(argv[7], nullptr) : 600);
+                  argc > 7 ? std::strtod(argv[7], nullptr) : 600, *shape);
   }
   if (mode == "monitor" && argc >= 6) {
     return monitor(argv[2], argv[3], static_cast<std::uint32_t>(std::strtoul(argv[4], nullptr, 10)),
                    std::strtoul(argv[5], nullptr, 10), argc > 6 ? std::strtod(argv[6], nullptr) : 600);
   }
   std::fprintf(stderr,
-               "usage: %s tester LOCAL DUT AS PREFIXES [SEED [TIMEOUT_S]]\n"
+               "usage: %s tester LOCAL DUT AS PREFIXES [SEED [TIMEOUT_S [real|bgperf]]]\n"
                "       %s monitor LOCAL DUT AS PREFIXES [TIMEOUT_S]\n",
                argv[0], argv[0]);
   return 2;
