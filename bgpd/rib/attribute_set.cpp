@@ -354,7 +354,7 @@ AttrRef AttributeStore::intern(const RouteAttributes& value) {
 
 std::uint32_t AttributeStore::hold(const AttrRef& ref) {
   if (!ref) return 0;
-  ++const_cast<AttributeSet*>(ref.get())->references_;
+  const_cast<AttributeSet*>(ref.get())->add_reference();
   return ref->id();
 }
 
@@ -366,7 +366,9 @@ AttrRef AttributeStore::get(std::uint32_t id) const {
 void AttributeStore::drop(std::uint32_t id) {
   if (id == 0) return;
   AttrRef last = get(id);
-  --const_cast<AttributeSet*>(last.get())->references_;  // `last` now carries the held one
+  // `last` now carries the held reference, and gives it back as it goes (never the last
+  // here, since `last` itself holds one).
+  const_cast<AttributeSet*>(last.get())->remove_reference();
 }
 
 AttrRef AttributeStore::insert(std::size_t at, const RouteAttributes& value, std::uint32_t tag) {

@@ -84,6 +84,14 @@ class AttributeSet {
   AttributeSet(const RouteAttributes& value, std::size_t packed_size, SetArena::Ref ref, AttributeStore* store);
 
   static constexpr std::uint8_t kHasOrigin = 1;
+  // The count saturates: a set referenced 2^32 - 1 times (prefixes × peers, all with one
+  // set) is kept for good rather than wrapped to 0 and freed while in use.
+  static constexpr std::uint32_t kPinned = ~std::uint32_t{0};
+  void add_reference() {
+    if (references_ != kPinned) ++references_;
+  }
+  // True when that was the last reference.
+  bool remove_reference() { return references_ != kPinned && --references_ == 0; }
 
   AttributeStore* store_;
   std::uint32_t references_ = 0;
@@ -132,7 +140,7 @@ class AttrRef {
   friend class AttributeStore;
   explicit AttrRef(AttributeSet* set) : set_(set) { retain(); }
   void retain() {
-    if (set_) ++set_->references_;
+    if (set_) set_->add_reference();
   }
   void release();
 
@@ -189,7 +197,7 @@ class AttributeStore {
 };
 
 inline void AttrRef::release() {
-  if (set_ && --set_->references_ == 0) set_->store_->erase(set_);
+  if (set_ && set_->remove_reference()) set_->store_->erase(set_);
 }
 
 }  // namespace sluice::bgp::rib
