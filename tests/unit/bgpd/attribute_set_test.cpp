@@ -31,7 +31,7 @@ class RandomAttributes {
   RouteAttributes next() {
     RouteAttributes v;
     PathAttributes& p = v.path;
-    if (chance(90)) v.next_hop = address();
+    if (chance(90)) v.next_hop = chance(30) ? global_v6() : address();  // IPv6 routes' next hop too
     if (chance(10)) v.link_local_next_hop = address(true);
     if (chance(80)) p.origin = static_cast<Origin>(rng_() % 3);
     if (chance(85)) {
@@ -71,6 +71,12 @@ class RandomAttributes {
     if (!v6) return ip::Address::v4(0xc0000200u + small(0, 3));
     std::array<std::uint8_t, 16> bytes{0xfe, 0x80};
     bytes[15] = static_cast<std::uint8_t>(small(0, 3));
+    return ip::Address::v6(bytes);
+  }
+
+  ip::Address global_v6() {
+    std::array<std::uint8_t, 16> bytes{0x20, 0x01, 0x0d, 0xb8};
+    bytes[15] = static_cast<std::uint8_t>(small(1, 4));
     return ip::Address::v6(bytes);
   }
 
