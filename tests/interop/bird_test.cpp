@@ -20,15 +20,14 @@ using sluice::testing::bgp::best_for;
 using sluice::testing::bgp::BirdRouter;
 using sluice::testing::bgp::SeenRoute;
 using sluice::testing::bgp::SluiceBgpd;
+using sluice::testing::interop::kBgpdProtocol;
 using sluice::testing::interop::kernel_routes;
+using sluice::testing::interop::kSessionTimeout;
 using sluice::testing::interop::Link;
 using sluice::testing::interop::log_text;
 using sluice::testing::interop::substitute;
 
 namespace {
-
-constexpr int kBgpdProtocol = 201;
-constexpr auto kSessionTimeout = 30s;
 
 // Short timers on BIRD's side, so that sessions come up and recover in seconds.
 const char* kBirdCommon = R"(

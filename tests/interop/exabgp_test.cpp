@@ -72,15 +72,15 @@ using sluice::testing::bgp::best_for;
 using sluice::testing::bgp::ExabgpSpeaker;
 using sluice::testing::bgp::SeenRoute;
 using sluice::testing::bgp::SluiceBgpd;
+using sluice::testing::interop::kBgpdProtocol;
 using sluice::testing::interop::kernel_routes;
+using sluice::testing::interop::kSessionTimeout;
 using sluice::testing::interop::Link;
 using sluice::testing::interop::log_text;
 using sluice::testing::interop::substitute;
 
 namespace {
 
-constexpr int kBgpdProtocol = 201;
-constexpr auto kSessionTimeout = 30s;
 constexpr auto kStep = 5s;  // one UPDATE through ExaBGP, bgpd and the kernel
 
 // One neighbour block of an ExaBGP configuration, toward bgpd at `peer`.

@@ -27,15 +27,14 @@ using sluice::testing::bgp::FrrRouter;
 using sluice::testing::bgp::paths_for;
 using sluice::testing::bgp::SeenRoute;
 using sluice::testing::bgp::SluiceBgpd;
+using sluice::testing::interop::kBgpdProtocol;
 using sluice::testing::interop::kernel_routes;
+using sluice::testing::interop::kSessionTimeout;
 using sluice::testing::interop::Link;
 using sluice::testing::interop::log_text;
 using sluice::testing::interop::substitute;
 
 namespace {
-
-constexpr int kBgpdProtocol = 201;
-constexpr auto kSessionTimeout = 30s;
 
 // vtysh and bgpctl are processes: poll them at a gentler pace than the default.
 bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds timeout) {

@@ -3,13 +3,20 @@
 // the other), IPv6 without duplicate address detection so sockets bind at once.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "bgpd/fib/fib.hpp"
 #include "tests/support/namespaces.hpp"
 
 namespace sluice::testing::interop {
+
+// The route protocol bgpd writes kernel routes with, to tell them from the peers'.
+inline constexpr int kBgpdProtocol = bgp::fib::kBgpdRouteProtocol;
+// How long a session may take to come up (connect retries and peers' timers included).
+inline constexpr auto kSessionTimeout = std::chrono::seconds(30);
 
 class Link {
  public:
